@@ -1,0 +1,50 @@
+/*
+ * trace.h - drive libhttpmsg over an input cut into pieces and record every
+ * event in the httpmsg-dump text format (see README.md, "The dump format").
+ * Used by httpmsg-dump, the test suite and the fuzz targets, so all three
+ * speak the same format.
+ */
+#ifndef HTTPMSG_TRACE_H
+#define HTTPMSG_TRACE_H
+
+#include <httpmsg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growable text buffer; {0} is an empty one. */
+struct trace_buf {
+    char *p;
+    size_t len, cap;
+};
+
+struct trace_opts {
+    httpmsg_type type;
+    uint32_t flags;    /* HTTPMSG_LENIENT_* */
+    size_t max_head;   /* 0: the library's default */
+    uint64_t max_body; /* 0: no limit */
+    int pause;         /* every callback pauses; the driver checks and resumes */
+    int copy;          /* feed each piece from its own exact-size heap copy */
+};
+
+/*
+ * Parse in[0..n) fed as pieces cut at cuts[0..ncuts) (ascending offsets
+ * strictly inside (0, n)), then signal end of input, appending one line per
+ * event to `out`.  Checks the library's invariants as it goes (spans inside
+ * the piece, used <= len, one callback per call when pausing, sticky
+ * errors) and appends "INVARIANT ..." on a breach.
+ * Returns 0 when every message parsed, 1 after a parse error, 2 on an
+ * invariant breach or when out of memory.
+ */
+int trace_run(const struct trace_opts *o, const char *in, size_t n, const size_t *cuts, size_t ncuts,
+              struct trace_buf *out);
+
+/* Parse a comma-separated list of flag names (see trace_flag_list) into
+ * *flags.  Returns 0, or -1 naming nothing known (then *flags is unchanged). */
+int trace_parse_flags(const char *list, uint32_t *flags);
+
+/* The flag names, comma-separated, for usage texts. */
+const char *trace_flag_list(void);
+
+void trace_buf_free(struct trace_buf *b);
+
+#endif

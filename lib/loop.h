@@ -1,0 +1,774 @@
+/*
+ * loop.h - the parser's main loop.  Included by parser.c once per scanning
+ * implementation, with these defined:
+ *   LOOP_FN                the function's name
+ *   LOOP_ATTR              attributes (e.g. a target ISA), may be empty
+ *   SCAN_TOKEN(s, e)       first byte in [s, e) that is not a tchar, or e
+ *   SCAN_TARGET(s, e, m)   first byte not in class m (C_TARGET or C_TARGETL)
+ *   SCAN_VALUE(s, e, m)    first byte not in class m (C_VALUE or C_VALUEL)
+ *
+ * Conventions: `s` is the next byte to consume; `mark` the start of the open
+ * element in this buffer; head states scan up to `hend` (the head limit or
+ * the end of data, whichever is first).  Before any callback, `st` is set to
+ * the state to resume in and `s` to the resume position, so that a pause
+ * (goto stop) resumes exactly there.  Parse errors go to `error` with `s` at
+ * the offending byte.
+ */
+
+static LOOP_ATTR httpmsg_err LOOP_FN(httpmsg_parser *p, const char *data, size_t len, size_t *used)
+{
+    const httpmsg_settings *cb = p->settings_;
+    const char *s = data, *mark = data, *hbase = data, *q, *t;
+    const char *const end = data + len;
+    const char *hend = len > p->head_left_ ? data + p->head_left_ : end;
+    const uint32_t fl = p->flags_;
+    const uint8_t vmask = (fl & HTTPMSG_LENIENT_VALUE_CHARS) ? C_VALUEL : C_VALUE;
+    const uint8_t tmask = (fl & HTTPMSG_LENIENT_TARGET) ? C_TARGETL : C_TARGET;
+    const int lws = (fl & HTTPMSG_LENIENT_WHITESPACE) != 0;
+    unsigned st = p->state_;
+    unsigned dprev = st == S_DETECT ? p->sub_ : 0; /* "HTTP/" bytes matched in earlier buffers */
+    const char *dstart = data;
+    httpmsg_err rc = HTTPMSG_OK;
+    size_t bad = 0, n;
+    int r, ret;
+
+/* a new head (or trailer section, or chunk-size line) starts at s */
+#define HEAD_RESET()                                                                                   \
+    do {                                                                                               \
+        p->head_left_ = p->max_head_;                                                                  \
+        hbase = s;                                                                                     \
+        hend = (size_t)(end - s) > p->head_left_ ? s + p->head_left_ : end;                            \
+    } while (0)
+/* whitespace the lenient start line accepts between its parts */
+#define IS_LWS(c) ((c) == ' ' || (c) == '\t' || (c) == '\v' || (c) == '\f')
+
+dispatch:
+    switch (st) {
+    case S_START:
+        while (s < hend && (*s == '\r' || *s == '\n')) { /* empty lines (§2.2) */
+            r = eol(&s, hend, fl, &rc);
+            if (r < 0)
+                goto error;
+            if (r == 0) {
+                p->next_ = S_START;
+                st = S_LF;
+                goto dispatch;
+            }
+        }
+        if (s == hend)
+            goto head_edge;
+        message_reset(p);
+        mark = s;
+        if (p->type_ == HTTPMSG_RESPONSE) {
+            st = S_RES_VERSION;
+        } else if (p->type_ == HTTPMSG_BOTH && *s == 'H') {
+            st = S_DETECT;
+            dstart = s;
+            dprev = 0;
+        } else {
+            p->msg_type_ = HTTPMSG_REQUEST;
+            st = S_METHOD;
+        }
+        if ((rc = call(p, cb->on_message_begin)) != HTTPMSG_OK)
+            goto stop;
+        goto dispatch;
+
+    case S_DETECT: /* HTTPMSG_BOTH: "HTTP/" starts a response */
+        while (p->sub_ < 5) {
+            if (s == hend)
+                goto head_edge;
+            if (*s != "HTTP/"[p->sub_])
+                break;
+            s++;
+            p->sub_++;
+        }
+        if (p->sub_ == 5) {
+            p->msg_type_ = HTTPMSG_RESPONSE;
+            st = S_RES_VERSION;
+            goto dispatch;
+        }
+        p->msg_type_ = HTTPMSG_REQUEST;
+        p->sub_ = 0;
+        st = S_METHOD;
+        q = s;
+        s = mark = dstart;
+        if (dprev) { /* the method's first bytes came in earlier buffers */
+            tok_add(p, "HTTP", dprev, 0);
+            n = dprev;
+            dprev = 0;
+            if ((rc = call_data(p, cb->on_method, "HTTP", n)) != HTTPMSG_OK)
+                goto stop;
+        }
+        s = q;
+        /* fallthrough */
+    case S_METHOD:
+        q = SCAN_TOKEN(s, hend);
+        if (q == hend) {
+            s = q;
+            goto head_edge;
+        }
+        if (*q != ' ' && !(lws && IS_LWS(*q))) {
+            s = q;
+            rc = HTTPMSG_ERR_BAD_METHOD;
+            goto error;
+        }
+        n = (size_t)(q - mark);
+        if (p->tok_len_ == 0) {
+            if (n == 0) {
+                s = q;
+                rc = HTTPMSG_ERR_BAD_METHOD;
+                goto error;
+            }
+            p->method_ = (uint8_t)httpmsg__method_lookup(mark, n);
+        } else {
+            tok_add(p, mark, n, 0);
+            p->method_ = (uint8_t)((p->bits_ & B_TOK_LONG) ? HTTPMSG_METHOD_OTHER
+                                                           : httpmsg__method_lookup(p->tok_, p->tok_len_));
+            tok_clear(p);
+        }
+        s = q + 1;
+        st = S_METHOD_END;
+        if ((rc = call_data(p, cb->on_method, mark, n)) != HTTPMSG_OK)
+            goto stop;
+        /* fallthrough */
+    case S_METHOD_END:
+        st = S_AFTER_METHOD;
+        if ((rc = call(p, cb->on_method_complete)) != HTTPMSG_OK)
+            goto stop;
+        /* fallthrough */
+    case S_AFTER_METHOD:
+        while (lws && s < hend && IS_LWS(*s))
+            s++;
+        if (s == hend)
+            goto head_edge;
+        mark = s;
+        p->sub_ = TF_FIRST;
+        st = S_TARGET;
+        /* fallthrough */
+    case S_TARGET:
+        q = SCAN_TARGET(s, hend, tmask);
+        if (q == hend) {
+            s = q;
+            goto head_edge;
+        }
+        n = (size_t)(q - mark);
+        if (*q != ' ' && !(lws && IS_LWS(*q))) {
+            s = q;
+            rc = (*q == '\r' || *q == '\n') && !(n == 0 && p->sub_ == TF_FIRST) ? HTTPMSG_ERR_BAD_VERSION
+                                                                                 : HTTPMSG_ERR_BAD_TARGET;
+            goto error;
+        }
+        if (n == 0 && p->sub_ == TF_FIRST) {
+            s = q;
+            rc = HTTPMSG_ERR_BAD_TARGET;
+            goto error;
+        }
+        if (!(fl & HTTPMSG_LENIENT_TARGET)) {
+            size_t i = n ? target_form(p, mark, n, p->sub_ == TF_FIRST) : n;
+            if (i < n || !target_form_ok(p)) {
+                s = mark + i;
+                rc = HTTPMSG_ERR_BAD_TARGET;
+                goto error;
+            }
+        }
+        s = q + 1;
+        st = S_TARGET_END;
+        if ((rc = call_data(p, cb->on_target, mark, n)) != HTTPMSG_OK)
+            goto stop;
+        /* fallthrough */
+    case S_TARGET_END:
+        st = S_AFTER_TARGET;
+        if ((rc = call(p, cb->on_target_complete)) != HTTPMSG_OK)
+            goto stop;
+        /* fallthrough */
+    case S_AFTER_TARGET:
+        while (lws && s < hend && IS_LWS(*s))
+            s++;
+        p->sub_ = 0;
+        st = S_REQ_VERSION;
+        /* fallthrough */
+    case S_REQ_VERSION:
+        if (p->sub_ == 0 && hend - s >= 10 && memcmp(s, "HTTP/1.1\r\n", 10) == 0) {
+            p->major_ = p->minor_ = 1; /* the common case, line end included */
+            s += 10;
+            st = S_FIELD_START;
+            if ((rc = call(p, cb->on_version_complete)) != HTTPMSG_OK)
+                goto stop;
+            goto dispatch;
+        }
+        r = version_scan(p, &s, hend, &rc);
+        if (r < 0)
+            goto error;
+        if (r == 0 || s == hend)
+            goto head_edge;
+        if (*s != '\r' && *s != '\n' && !(lws && IS_LWS(*s))) {
+            rc = HTTPMSG_ERR_BAD_VERSION;
+            goto error;
+        }
+        st = S_REQ_LINE_END;
+        if ((rc = call(p, cb->on_version_complete)) != HTTPMSG_OK)
+            goto stop;
+        /* fallthrough */
+    case S_REQ_LINE_END:
+        while (lws && s < hend && IS_LWS(*s))
+            s++;
+        if (s == hend)
+            goto head_edge;
+        if (*s != '\r' && *s != '\n') {
+            rc = HTTPMSG_ERR_BAD_VERSION;
+            goto error;
+        }
+        r = eol(&s, hend, fl, &rc);
+        if (r < 0)
+            goto error;
+        st = S_FIELD_START;
+        if (r == 0) {
+            p->next_ = S_FIELD_START;
+            st = S_LF;
+        }
+        goto dispatch;
+
+    case S_RES_VERSION:
+        if (p->sub_ == 0 && hend - s >= 9 && memcmp(s, "HTTP/1.1 ", 9) == 0) {
+            p->major_ = p->minor_ = 1;
+            s += 9;
+        } else {
+            r = version_scan(p, &s, hend, &rc);
+            if (r < 0)
+                goto error;
+            if (r == 0 || s == hend)
+                goto head_edge;
+            if (*s != ' ' && !(lws && IS_LWS(*s))) {
+                rc = (*s == '\r' || *s == '\n') ? HTTPMSG_ERR_BAD_STATUS : HTTPMSG_ERR_BAD_VERSION;
+                goto error;
+            }
+            s++;
+        }
+        st = S_AFTER_VERSION;
+        if ((rc = call(p, cb->on_version_complete)) != HTTPMSG_OK)
+            goto stop;
+        /* fallthrough */
+    case S_AFTER_VERSION:
+        while (lws && s < hend && IS_LWS(*s))
+            s++;
+        p->sub_ = 0;
+        st = S_STATUS;
+        /* fallthrough */
+    case S_STATUS: /* status-code = 3DIGIT, 100-999 */
+        while (p->sub_ < 3) {
+            if (s == hend)
+                goto head_edge;
+            if (!IS_DIGIT_(*s) || (p->sub_ == 0 && *s == '0')) {
+                rc = HTTPMSG_ERR_BAD_STATUS;
+                goto error;
+            }
+            p->status_ = (uint16_t)(p->status_ * 10 + (*s - '0'));
+            p->sub_++;
+            s++;
+        }
+        if (s == hend)
+            goto head_edge;
+        if (*s == ' ') {
+            s++;
+        } else if (!((*s == '\r' || *s == '\n') && (fl & HTTPMSG_LENIENT_MISSING_REASON_SP))) {
+            rc = HTTPMSG_ERR_BAD_STATUS;
+            goto error;
+        }
+        st = S_AFTER_STATUS;
+        if ((rc = call(p, cb->on_status_complete)) != HTTPMSG_OK)
+            goto stop;
+        /* fallthrough */
+    case S_AFTER_STATUS:
+        mark = s;
+        st = S_REASON;
+        /* fallthrough */
+    case S_REASON: /* reason-phrase = *( HTAB / SP / VCHAR / obs-text ) */
+        q = SCAN_VALUE(s, hend, vmask);
+        if (q == hend) {
+            s = q;
+            goto head_edge;
+        }
+        if (*q != '\r' && *q != '\n') {
+            s = q;
+            rc = HTTPMSG_ERR_BAD_REASON;
+            goto error;
+        }
+        s = q;
+        r = eol(&s, hend, fl, &rc);
+        if (r < 0)
+            goto error;
+        st = S_REASON_END;
+        if (r == 0) {
+            p->next_ = S_REASON_END;
+            st = S_LF;
+        }
+        if ((rc = call_data(p, cb->on_reason, mark, (size_t)(q - mark))) != HTTPMSG_OK)
+            goto stop;
+        goto dispatch;
+    case S_REASON_END:
+        st = S_FIELD_START;
+        if ((rc = call(p, cb->on_reason_complete)) != HTTPMSG_OK)
+            goto stop;
+        goto dispatch;
+
+    case S_LF:
+        if (s == hend)
+            goto head_edge;
+        if (*s != '\n') {
+            rc = HTTPMSG_ERR_BARE_CR;
+            goto error;
+        }
+        s++;
+        st = p->next_;
+        goto dispatch;
+
+    case S_FIELD_START:
+        if (s == hend)
+            goto head_edge;
+        if (is_ws(*s)) { /* obs-fold (§5.2), or whitespace after the start line (§2.2) */
+            if (!(p->bits_ & B_VALUE_OPEN)) {
+                rc = (p->bits_ & B_TRAILERS) ? HTTPMSG_ERR_OBS_FOLD : HTTPMSG_ERR_WHITESPACE_AFTER_START_LINE;
+                goto error;
+            }
+            if (!(fl & HTTPMSG_LENIENT_OBS_FOLD)) {
+                rc = HTTPMSG_ERR_OBS_FOLD;
+                goto error;
+            }
+            p->bits_ |= B_FOLD;
+            st = S_VALUE_OWS;
+            goto dispatch;
+        }
+        if (p->bits_ & B_VALUE_OPEN) {
+            p->bits_ &= ~(B_VALUE_OPEN | B_VALUE_CONTENT | B_FOLD);
+            if (p->hdr_ != H_OTHER) {
+                rc = sem_end(p);
+                p->hdr_ = H_OTHER;
+                if (rc != HTTPMSG_OK)
+                    goto error;
+            }
+            rc = call(p, (p->bits_ & B_TRAILERS) ? cb->on_trailer_value_complete : cb->on_header_value_complete);
+            if (rc != HTTPMSG_OK)
+                goto stop;
+        }
+        if (*s == '\r' || *s == '\n') { /* the empty line ending the section */
+            r = eol(&s, hend, fl, &rc);
+            if (r < 0)
+                goto error;
+            st = (p->bits_ & B_TRAILERS) ? S_MSG_DONE : S_HEAD_DONE;
+            if (r == 0) {
+                p->next_ = (uint8_t)st;
+                st = S_LF;
+            }
+            goto dispatch;
+        }
+        mark = s;
+        st = S_FIELD_NAME;
+        /* fallthrough */
+    case S_FIELD_NAME:
+        q = SCAN_TOKEN(s, hend);
+        if (q == hend) {
+            s = q;
+            goto head_edge;
+        }
+        if (*q != ':') {
+            s = q;
+            rc = is_ws(*q) && (q > mark || p->tok_len_) ? HTTPMSG_ERR_SPACE_BEFORE_COLON : HTTPMSG_ERR_BAD_HEADER_NAME;
+            goto error;
+        }
+        n = (size_t)(q - mark);
+        if (n == 0 && p->tok_len_ == 0) {
+            s = q;
+            rc = HTTPMSG_ERR_BAD_HEADER_NAME;
+            goto error;
+        }
+        if (!(p->bits_ & B_TRAILERS)) {
+            if (p->tok_len_ == 0) {
+                p->hdr_ = (uint8_t)classify_field(mark, n);
+            } else {
+                tok_add(p, mark, n, 0);
+                p->hdr_ = (uint8_t)((p->bits_ & B_TOK_LONG) ? H_OTHER : classify_field(p->tok_, p->tok_len_));
+            }
+            if (p->hdr_ == H_HOST && p->hosts_ < 255)
+                p->hosts_++;
+        }
+        tok_clear(p);
+        p->sub_ = L_START;
+        s = q + 1;
+        st = S_NAME_END;
+        rc = call_data(p, (p->bits_ & B_TRAILERS) ? cb->on_trailer_name : cb->on_header_name, mark, n);
+        if (rc != HTTPMSG_OK)
+            goto stop;
+        /* fallthrough */
+    case S_NAME_END:
+        st = S_VALUE_OWS;
+        p->bits_ |= B_VALUE_OPEN;
+        rc = call(p, (p->bits_ & B_TRAILERS) ? cb->on_trailer_name_complete : cb->on_header_name_complete);
+        if (rc != HTTPMSG_OK)
+            goto stop;
+        /* fallthrough */
+    case S_VALUE_OWS:
+        while (s < hend && is_ws(*s))
+            s++;
+        if (s == hend)
+            goto head_edge;
+        if ((p->bits_ & B_FOLD) && *s != '\r' && *s != '\n') {
+            p->bits_ &= ~B_FOLD; /* the fold's whitespace becomes one SP */
+            if ((p->bits_ & B_VALUE_CONTENT) && (rc = value_piece(p, sp64, 1, &bad)) != HTTPMSG_OK) {
+                if (rc > HTTPMSG_ERR_USER)
+                    goto error;
+                goto stop;
+            }
+        }
+        mark = s;
+        st = S_VALUE;
+        /* fallthrough */
+    case S_VALUE:
+        q = SCAN_VALUE(s, hend, vmask);
+        if (q == hend) {
+            s = q;
+            goto head_edge;
+        }
+        if (*q != '\r' && *q != '\n') {
+            s = q;
+            rc = HTTPMSG_ERR_BAD_HEADER_VALUE;
+            goto error;
+        }
+        for (t = q; t > mark && is_ws(t[-1]); t--)
+            ;
+        s = q;
+        r = eol(&s, hend, fl, &rc);
+        if (r < 0)
+            goto error;
+        st = S_FIELD_START;
+        if (r == 0) {
+            p->next_ = S_FIELD_START;
+            st = S_LF;
+        }
+        if ((rc = value_piece(p, mark, (size_t)(t - mark), &bad)) != HTTPMSG_OK) {
+            if (rc > HTTPMSG_ERR_USER) {
+                s = mark + bad;
+                goto error;
+            }
+            goto stop;
+        }
+        goto dispatch;
+    case S_VALUE_WS: /* whitespace held back from an earlier buffer */
+        for (q = s; q < hend && is_ws(*q); q++)
+            ;
+        if (q == hend) {
+            if (hend < end) {
+                s = q;
+                goto head_edge;
+            }
+            if ((rc = ws_hold(p, s, (size_t)(q - s), &bad)) != HTTPMSG_OK) {
+                s += bad;
+                goto error;
+            }
+            s = q;
+            goto out;
+        }
+        if (*q == '\r' || *q == '\n') { /* it was trailing: drop it */
+            p->ws_count_ = 0;
+            p->ws_mask_ = 0;
+        } else if ((rc = ws_release(p)) != HTTPMSG_OK) {
+            if (rc > HTTPMSG_ERR_USER)
+                goto error;
+            goto stop;
+        }
+        mark = s;
+        s = q;
+        st = S_VALUE;
+        goto dispatch;
+
+    case S_HEAD_DONE:
+        if ((rc = head_complete(p)) != HTTPMSG_OK)
+            goto error;
+        ret = cb->on_headers_complete ? cb->on_headers_complete(p) : HTTPMSG_CB_OK;
+        if (ret < 0 || (ret & ~(HTTPMSG_CB_PAUSE | HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE))) {
+            p->user_err_ = ret;
+            rc = HTTPMSG_ERR_USER;
+            goto stop;
+        }
+        if (ret & (HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE))
+            p->body_ = HTTPMSG_BODY_NONE;
+        if (ret & HTTPMSG_CB_UPGRADE)
+            p->bits_ |= B_UPGRADE;
+        st = body_state(p);
+        if (st == S_CHUNK_SIZE)
+            HEAD_RESET();
+        if (ret & HTTPMSG_CB_PAUSE) {
+            rc = HTTPMSG_PAUSED;
+            goto stop;
+        }
+        goto dispatch;
+
+    case S_BODY_LENGTH:
+        if (s == end)
+            goto out;
+        n = (size_t)(end - s) < p->remaining_ ? (size_t)(end - s) : (size_t)p->remaining_;
+        p->remaining_ -= n;
+        p->body_read_ += n;
+        q = s;
+        s += n;
+        st = p->remaining_ ? S_BODY_LENGTH : S_MSG_DONE;
+        if ((rc = call_data(p, cb->on_body, q, n)) != HTTPMSG_OK)
+            goto stop;
+        goto dispatch;
+
+    case S_BODY_EOF:
+        if (s == end)
+            goto out;
+        n = (size_t)(end - s);
+        if (n > p->max_body_ - p->body_read_) {
+            s += p->max_body_ - p->body_read_;
+            rc = HTTPMSG_ERR_BODY_TOO_LARGE;
+            goto error;
+        }
+        p->body_read_ += n;
+        q = s;
+        s = end;
+        if ((rc = call_data(p, cb->on_body, q, n)) != HTTPMSG_OK)
+            goto stop;
+        goto out;
+
+    case S_CHUNK_SIZE: /* chunk-size = 1*HEXDIG (§7.1) */
+        if (s == hend)
+            goto head_edge;
+        if (!(cls[(unsigned char)*s] & C_HEX)) {
+            rc = HTTPMSG_ERR_BAD_CHUNK_SIZE;
+            goto error;
+        }
+        p->num_ = 0;
+        st = S_CHUNK_SIZE_MORE;
+        /* fallthrough */
+    case S_CHUNK_SIZE_MORE:
+        for (; s < hend && (cls[(unsigned char)*s] & C_HEX); s++) {
+            if (p->num_ >> 60) {
+                rc = HTTPMSG_ERR_BAD_CHUNK_SIZE;
+                goto error;
+            }
+            p->num_ = (p->num_ << 4) | (uint64_t)hexval((unsigned char)*s);
+        }
+        if (s == hend)
+            goto head_edge;
+        if (*s == ';' || is_ws(*s)) {
+            p->sub_ = E_PRE;
+            st = S_CHUNK_EXT;
+        } else if (*s == '\r' || *s == '\n') {
+            r = eol(&s, hend, fl, &rc);
+            if (r < 0)
+                goto error;
+            st = S_CHUNK_HEADER;
+            if (r == 0) {
+                p->next_ = S_CHUNK_HEADER;
+                st = S_LF;
+            }
+            goto dispatch;
+        } else {
+            rc = HTTPMSG_ERR_BAD_CHUNK_SIZE;
+            goto error;
+        }
+        /* fallthrough */
+    case S_CHUNK_EXT:
+        mark = s;
+        for (; s < hend && *s != '\r' && *s != '\n'; s++) {
+            if (p->sub_ == E_PRE && *s == ';')
+                mark = s; /* the extension's text starts at its first ';' */
+            if (!ext_byte(p, (unsigned char)*s)) {
+                rc = HTTPMSG_ERR_BAD_CHUNK_EXTENSION;
+                goto error;
+            }
+        }
+        if (s == hend)
+            goto head_edge;
+        if (!ext_can_end(p)) {
+            rc = HTTPMSG_ERR_BAD_CHUNK_EXTENSION;
+            goto error;
+        }
+        q = s;
+        r = eol(&s, hend, fl, &rc);
+        if (r < 0)
+            goto error;
+        st = S_EXT_END;
+        if (r == 0) {
+            p->next_ = S_EXT_END;
+            st = S_LF;
+        }
+        if ((rc = call_data(p, cb->on_chunk_extension, mark, (size_t)(q - mark))) != HTTPMSG_OK)
+            goto stop;
+        goto dispatch;
+    case S_EXT_END:
+        st = S_CHUNK_HEADER;
+        if ((rc = call(p, cb->on_chunk_extension_complete)) != HTTPMSG_OK)
+            goto stop;
+        /* fallthrough */
+    case S_CHUNK_HEADER:
+        if (p->num_ > p->max_body_ - p->body_read_) {
+            rc = HTTPMSG_ERR_BODY_TOO_LARGE;
+            goto error;
+        }
+        p->body_read_ += p->num_;
+        p->remaining_ = p->num_;
+        st = p->num_ ? S_CHUNK_DATA : S_CHUNK_LAST;
+        if ((rc = call(p, cb->on_chunk_header)) != HTTPMSG_OK)
+            goto stop;
+        goto dispatch;
+    case S_CHUNK_DATA:
+        if (s == end)
+            goto out;
+        n = (size_t)(end - s) < p->remaining_ ? (size_t)(end - s) : (size_t)p->remaining_;
+        p->remaining_ -= n;
+        q = s;
+        s += n;
+        if (p->remaining_ == 0) {
+            st = S_CHUNK_DATA_END;
+            p->sub_ = 0;
+        }
+        if ((rc = call_data(p, cb->on_body, q, n)) != HTTPMSG_OK)
+            goto stop;
+        goto dispatch;
+    case S_CHUNK_DATA_END: /* the CRLF after chunk-data is mandatory */
+        if (s == end)
+            goto out;
+        if (p->sub_ == 0) {
+            if (*s == '\n' && (fl & HTTPMSG_LENIENT_BARE_LF)) {
+                s++;
+                st = S_CHUNK_DONE;
+                goto dispatch;
+            }
+            if (*s != '\r') {
+                rc = HTTPMSG_ERR_BAD_CHUNK_DATA_END;
+                goto error;
+            }
+            s++;
+            p->sub_ = 1;
+            if (s == end)
+                goto out;
+        }
+        if (*s != '\n') {
+            rc = HTTPMSG_ERR_BAD_CHUNK_DATA_END;
+            goto error;
+        }
+        s++;
+        st = S_CHUNK_DONE;
+        /* fallthrough */
+    case S_CHUNK_DONE:
+        st = S_CHUNK_SIZE;
+        HEAD_RESET();
+        if ((rc = call(p, cb->on_chunk_complete)) != HTTPMSG_OK)
+            goto stop;
+        goto dispatch;
+    case S_CHUNK_LAST:
+        st = S_FIELD_START;
+        p->bits_ |= B_TRAILERS;
+        HEAD_RESET();
+        if ((rc = call(p, cb->on_chunk_complete)) != HTTPMSG_OK)
+            goto stop;
+        goto dispatch;
+
+    case S_MSG_DONE:
+        st = after_message(p);
+        if (st == S_START)
+            HEAD_RESET();
+        if ((rc = call(p, cb->on_message_complete)) != HTTPMSG_OK)
+            goto stop;
+        if (st == S_UPGRADED) {
+            rc = HTTPMSG_UPGRADE;
+            goto stop;
+        }
+        goto dispatch;
+    case S_UPGRADED:
+        rc = HTTPMSG_UPGRADE;
+        goto stop;
+    case S_CLOSED:
+    case S_FINISHED:
+        if (s == end)
+            goto out;
+        rc = HTTPMSG_ERR_CLOSED;
+        goto error;
+    default:
+        rc = HTTPMSG_ERR_INVALID_ARGUMENT;
+        goto error;
+    }
+
+head_edge: /* s == hend: the end of data, or the head limit */
+    if (hend < end) {
+        rc = limit_error(p, st);
+        goto error;
+    }
+    /* fallthrough */
+out: /* s == end: deliver the open element's piece */
+    n = (size_t)(end - mark);
+    switch (st) {
+    case S_METHOD:
+        tok_add(p, mark, n, 0);
+        rc = call_data(p, cb->on_method, mark, n);
+        break;
+    case S_TARGET:
+        if (n && !(fl & HTTPMSG_LENIENT_TARGET)) {
+            size_t i = target_form(p, mark, n, p->sub_ == TF_FIRST);
+            if (i < n) {
+                s = mark + i;
+                rc = HTTPMSG_ERR_BAD_TARGET;
+                goto error;
+            }
+        } else if (n && p->sub_ == TF_FIRST) {
+            p->sub_ = TF_DONE;
+        }
+        rc = call_data(p, cb->on_target, mark, n);
+        break;
+    case S_REASON:
+        rc = call_data(p, cb->on_reason, mark, n);
+        break;
+    case S_FIELD_NAME:
+        tok_add(p, mark, n, 0);
+        rc = call_data(p, (p->bits_ & B_TRAILERS) ? cb->on_trailer_name : cb->on_header_name, mark, n);
+        break;
+    case S_VALUE:
+        for (t = end; t > mark && is_ws(t[-1]); t--)
+            ;
+        if ((rc = ws_hold(p, t, (size_t)(end - t), &bad)) != HTTPMSG_OK) {
+            s = t + bad;
+            goto error;
+        }
+        if (p->ws_count_)
+            st = S_VALUE_WS;
+        if ((rc = value_piece(p, mark, (size_t)(t - mark), &bad)) > HTTPMSG_ERR_USER) {
+            s = mark + bad;
+            goto error;
+        }
+        break;
+    case S_CHUNK_EXT:
+        if (p->sub_ != E_PRE)
+            rc = call_data(p, cb->on_chunk_extension, mark, n);
+        break;
+    default:
+        break;
+    }
+    s = end;
+    /* fallthrough */
+stop: /* rc: HTTPMSG_OK (from out), PAUSED, UPGRADE or ERR_USER; s: where parsing stands */
+    if (st <= S_LAST_LIMITED_)
+        p->head_left_ -= (uint32_t)(s - hbase);
+    p->state_ = (uint8_t)st;
+    n = (size_t)(s - data);
+    p->nread_ += n;
+    *used = n;
+    if (rc == HTTPMSG_ERR_USER) {
+        p->err_offset_ = p->nread_;
+        p->state_ = S_DEAD;
+    }
+    p->err_ = (uint8_t)rc;
+    return rc;
+
+error: /* rc: a parse error found at s */
+    n = (size_t)(s - data);
+    p->nread_ += n;
+    p->err_offset_ = p->nread_;
+    p->state_ = S_DEAD;
+    p->err_ = (uint8_t)rc;
+    *used = n;
+    return rc;
+#undef HEAD_RESET
+#undef IS_LWS
+}

@@ -1,0 +1,570 @@
+/*
+ * test_api.c - the API's promises, as httpmsg.h states them: arguments,
+ * NULL callbacks, zero-length calls, sticky errors, reset and reuse, pause
+ * and resume, user errors, upgrades, accessors, helpers, and parsers that
+ * run interleaved or on two threads without interfering.
+ */
+#include <httpmsg.h>
+
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A small recorder: events appended to a fixed buffer. */
+struct rec {
+    char log[4096];
+    size_t len;
+    int pause_on;  /* which event pauses: 'H' headers complete, 'B' body, 'M' message complete, 0 none */
+    int fail_with; /* returned by on_header_value when nonzero */
+    int hc_ret;    /* returned by on_headers_complete */
+    int in_name, in_value;
+    httpmsg_parser *nested;
+};
+
+static void logf_(struct rec *r, const char *s, size_t n)
+{
+    if (r->len + n < sizeof r->log) {
+        memcpy(r->log + r->len, s, n);
+        r->len += n;
+        r->log[r->len] = 0;
+    }
+}
+#define R(p) ((struct rec *)(p)->data)
+static void logs(httpmsg_parser *p, const char *s) { logf_(R(p), s, strlen(s)); }
+
+static int on_begin(httpmsg_parser *p)
+{
+    logs(p, "<");
+    return 0;
+}
+static int on_target(httpmsg_parser *p, const char *at, size_t n)
+{
+    logf_(R(p), at, n);
+    return 0;
+}
+static int on_name(httpmsg_parser *p, const char *at, size_t n)
+{
+    if (!R(p)->in_name)
+        logs(p, "|");
+    R(p)->in_name = 1;
+    R(p)->in_value = 0;
+    logf_(R(p), at, n);
+    return 0;
+}
+static int on_value(httpmsg_parser *p, const char *at, size_t n)
+{
+    if (!R(p)->in_value)
+        logs(p, "=");
+    R(p)->in_value = 1;
+    R(p)->in_name = 0;
+    logf_(R(p), at, n);
+    return R(p)->fail_with;
+}
+static int on_hc(httpmsg_parser *p)
+{
+    struct rec *r = R(p);
+    r->in_name = r->in_value = 0;
+    logs(p, "#");
+    if (r->nested) {
+        size_t used = 7;
+        if (httpmsg_execute(r->nested, "x", 1, &used) == HTTPMSG_ERR_INVALID_ARGUMENT && used == 0 &&
+            httpmsg_finish(r->nested) == HTTPMSG_ERR_INVALID_ARGUMENT)
+            logs(p, "(nested refused)");
+    }
+    return r->pause_on == 'H' ? HTTPMSG_CB_PAUSE : r->hc_ret;
+}
+static int on_body(httpmsg_parser *p, const char *at, size_t n)
+{
+    logs(p, "[");
+    logf_(R(p), at, n);
+    logs(p, "]");
+    return R(p)->pause_on == 'B' ? HTTPMSG_CB_PAUSE : 0;
+}
+static int on_done(httpmsg_parser *p)
+{
+    logs(p, ">");
+    return R(p)->pause_on == 'M' ? HTTPMSG_CB_PAUSE : 0;
+}
+
+static const httpmsg_settings cbs = {
+    .on_message_begin = on_begin,
+    .on_target = on_target,
+    .on_header_name = on_name,
+    .on_header_value = on_value,
+    .on_headers_complete = on_hc,
+    .on_body = on_body,
+    .on_message_complete = on_done,
+};
+
+static httpmsg_err exec_str(httpmsg_parser *p, const char *s, size_t *used)
+{
+    return httpmsg_execute(p, s, strlen(s), used);
+}
+
+START_TEST(struct_size)
+{
+    ck_assert_uint_eq(sizeof(httpmsg_parser), HTTPMSG_PARSER_SIZE);
+#if UINTPTR_MAX == UINT64_MAX
+    ck_assert_uint_eq(sizeof(httpmsg_parser), 144);
+#endif
+}
+END_TEST
+
+START_TEST(bad_arguments)
+{
+    httpmsg_parser p, zero;
+    size_t used = 99;
+    memset(&zero, 0, sizeof zero);
+    ck_assert_int_eq(httpmsg_init(NULL, HTTPMSG_REQUEST, NULL), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(httpmsg_init(&p, (httpmsg_type)0, NULL), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(httpmsg_init(&p, (httpmsg_type)4, NULL), HTTPMSG_ERR_INVALID_ARGUMENT);
+    /* a zero-filled struct is "not initialised" */
+    ck_assert_int_eq(httpmsg_execute(&zero, "GET", 3, &used), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_uint_eq(used, 0);
+    ck_assert_int_eq(httpmsg_finish(&zero), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(httpmsg_set_flags(&zero, 0), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(httpmsg_resume(&zero), HTTPMSG_ERR_INVALID_ARGUMENT);
+    httpmsg_reset(&zero); /* ignored, no crash */
+    httpmsg_reset(NULL);
+    ck_assert_int_eq(httpmsg_execute(NULL, "x", 1, &used), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(httpmsg_finish(NULL), HTTPMSG_ERR_INVALID_ARGUMENT);
+
+    ck_assert_int_eq(httpmsg_init(&p, HTTPMSG_REQUEST, NULL), HTTPMSG_OK);
+    /* NULL data with len > 0: refused, and not sticky */
+    ck_assert_int_eq(httpmsg_execute(&p, NULL, 5, &used), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(httpmsg_get_error(&p), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_execute(&p, NULL, 0, &used), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_set_flags(&p, 1u << 30), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(httpmsg_set_flags(&p, HTTPMSG_LENIENT_ALL_), HTTPMSG_OK);
+    ck_assert_uint_eq(httpmsg_get_flags(&p), HTTPMSG_LENIENT_ALL_);
+    ck_assert_int_eq(httpmsg_set_max_head(&p, 15), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(httpmsg_set_max_head(&p, 16), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_set_max_head(&p, ((size_t)1 << 31) + 1), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(httpmsg_set_max_body(NULL, 5), HTTPMSG_ERR_INVALID_ARGUMENT);
+    /* used may be NULL */
+    ck_assert_int_eq(httpmsg_set_max_head(&p, 1024), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_execute(&p, "GET / HTTP/1.1\r\n\r\n", 18, NULL), HTTPMSG_OK);
+}
+END_TEST
+
+START_TEST(null_callbacks)
+{
+    /* NULL settings and a table of NULLs both parse everything, silently */
+    static const httpmsg_settings none;
+    const char *in = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4;e=1\r\nabcd\r\n0\r\nT: 1\r\n\r\n"
+                     "GET /y HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi";
+    for (int k = 0; k < 2; k++) {
+        httpmsg_parser p;
+        size_t used;
+        httpmsg_init(&p, HTTPMSG_REQUEST, k ? &none : NULL);
+        ck_assert_int_eq(exec_str(&p, in, &used), HTTPMSG_OK);
+        ck_assert_uint_eq(used, strlen(in));
+        ck_assert_uint_eq(httpmsg_bytes_consumed(&p), strlen(in));
+        ck_assert_int_eq(httpmsg_get_method(&p), HTTPMSG_METHOD_GET);
+        ck_assert_uint_eq(httpmsg_content_length(&p), 2);
+        ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_OK);
+    }
+}
+END_TEST
+
+START_TEST(zero_length_execute)
+{
+    httpmsg_parser p;
+    struct rec r = {0};
+    size_t used = 5;
+    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
+    p.data = &r;
+    ck_assert_int_eq(httpmsg_execute(&p, "", 0, &used), HTTPMSG_OK);
+    ck_assert_uint_eq(used, 0);
+    ck_assert_uint_eq(r.len, 0);
+    /* not end of input: a message can still arrive and complete */
+    ck_assert_int_eq(exec_str(&p, "GET /a HTTP/1.1\r\n", &used), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_execute(&p, "", 0, &used), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "\r\n", &used), HTTPMSG_OK);
+    ck_assert_str_eq(r.log, "</a#>");
+}
+END_TEST
+
+START_TEST(sticky_error_and_reset)
+{
+    httpmsg_parser p;
+    struct rec r = {0};
+    size_t used = 0;
+    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
+    p.data = &r;
+    httpmsg_set_flags(&p, HTTPMSG_LENIENT_OBS_FOLD);
+    httpmsg_set_max_head(&p, 200);
+    ck_assert_int_eq(exec_str(&p, "GET / HTTP/1.1\r\nBad Name: x\r\n", &used), HTTPMSG_ERR_SPACE_BEFORE_COLON);
+    ck_assert_uint_eq(used, 19);
+    ck_assert_uint_eq(httpmsg_error_offset(&p), 19);
+    ck_assert_int_eq(httpmsg_get_error(&p), HTTPMSG_ERR_SPACE_BEFORE_COLON);
+    ck_assert_int_eq(httpmsg_err_status(HTTPMSG_ERR_SPACE_BEFORE_COLON), 400);
+    /* every later call gives the same error, consuming nothing */
+    used = 9;
+    ck_assert_int_eq(exec_str(&p, "GET / HTTP/1.1\r\n\r\n", &used), HTTPMSG_ERR_SPACE_BEFORE_COLON);
+    ck_assert_uint_eq(used, 0);
+    ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_ERR_SPACE_BEFORE_COLON);
+    ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_ERR_SPACE_BEFORE_COLON);
+    /* reset: a fresh stream, same settings, flags, limits and data */
+    httpmsg_reset(&p);
+    ck_assert_int_eq(httpmsg_get_error(&p), HTTPMSG_OK);
+    ck_assert_uint_eq(httpmsg_bytes_consumed(&p), 0);
+    ck_assert_ptr_eq(p.data, &r);
+    ck_assert_uint_eq(httpmsg_get_flags(&p), HTTPMSG_LENIENT_OBS_FOLD);
+    r.len = 0;
+    ck_assert_int_eq(exec_str(&p, "GET /b HTTP/1.1\r\nA: 1\r\n 2\r\n\r\n", &used), HTTPMSG_OK);
+    ck_assert_str_eq(r.log, "</b|A=1 2#>"); /* the fold arrives as one SP */
+    /* the 200-byte head limit survived the reset */
+    {
+        char big[300];
+        memset(big, 'a', sizeof big);
+        memcpy(big, "GET /", 5);
+        ck_assert_int_eq(httpmsg_execute(&p, big, sizeof big, &used), HTTPMSG_ERR_URI_TOO_LONG);
+        ck_assert_uint_eq(httpmsg_error_offset(&p), 29 + 200);
+    }
+}
+END_TEST
+
+START_TEST(user_errors)
+{
+    httpmsg_parser p;
+    struct rec r = {0};
+    size_t used;
+    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
+    p.data = &r;
+    r.fail_with = -42;
+    ck_assert_int_eq(exec_str(&p, "GET / HTTP/1.1\r\nA: x\r\nB: y\r\n\r\n", &used), HTTPMSG_ERR_USER);
+    ck_assert_int_eq(httpmsg_user_error(&p), -42);
+    ck_assert_uint_eq(used, 22); /* after "A: x\r\n" */
+    ck_assert_uint_eq(httpmsg_error_offset(&p), 22);
+    ck_assert_int_eq(httpmsg_err_status(HTTPMSG_ERR_USER), 500);
+    ck_assert_int_eq(exec_str(&p, "x", &used), HTTPMSG_ERR_USER);
+    ck_assert_str_eq(r.log, "</|A=x");
+    /* an undefined positive return is an error too */
+    httpmsg_reset(&p);
+    r.fail_with = 7;
+    ck_assert_int_eq(exec_str(&p, "GET / HTTP/1.1\r\nA: x\r\n\r\n", &used), HTTPMSG_ERR_USER);
+    ck_assert_int_eq(httpmsg_user_error(&p), 7);
+    /* headers_complete may not return junk either */
+    httpmsg_reset(&p);
+    r.fail_with = 0;
+    r.hc_ret = 64;
+    ck_assert_int_eq(exec_str(&p, "GET / HTTP/1.1\r\n\r\n", &used), HTTPMSG_ERR_USER);
+    ck_assert_int_eq(httpmsg_user_error(&p), 64);
+}
+END_TEST
+
+START_TEST(pause_resume_headers)
+{
+    /* Expect: 100-continue is visible before any body byte is consumed */
+    const char *in = "POST /u HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nbody";
+    httpmsg_parser p;
+    struct rec r = {0};
+    size_t used, head = strlen(in) - 4;
+    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
+    p.data = &r;
+    r.pause_on = 'H';
+    ck_assert_int_eq(exec_str(&p, in, &used), HTTPMSG_PAUSED);
+    ck_assert_uint_eq(used, head);
+    ck_assert(httpmsg_expect_continue(&p));
+    ck_assert_int_eq(httpmsg_body_kind(&p), HTTPMSG_BODY_LENGTH);
+    ck_assert_str_eq(r.log, "</u|Expect=100-continue|Content-Length=4#");
+    /* still paused until resumed */
+    ck_assert_int_eq(exec_str(&p, in + used, &used), HTTPMSG_PAUSED);
+    ck_assert_uint_eq(used, 0);
+    ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_OK);
+    r.pause_on = 'B';
+    ck_assert_int_eq(exec_str(&p, in + head, &used), HTTPMSG_PAUSED);
+    ck_assert_uint_eq(used, 4);
+    ck_assert_str_eq(r.log, "</u|Expect=100-continue|Content-Length=4#[body]");
+    httpmsg_resume(&p);
+    r.pause_on = 0;
+    /* a zero-length call calls nothing: message complete waits for more input */
+    ck_assert_int_eq(httpmsg_execute(&p, in + strlen(in), 0, &used), HTTPMSG_OK);
+    ck_assert_str_eq(r.log, "</u|Expect=100-continue|Content-Length=4#[body]");
+    /* or for the end of input */
+    ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_OK);
+    ck_assert_str_eq(r.log, "</u|Expect=100-continue|Content-Length=4#[body]>");
+}
+END_TEST
+
+START_TEST(pause_in_message_complete_pipelining)
+{
+    const char *in = "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n";
+    httpmsg_parser p;
+    struct rec r = {0};
+    size_t used;
+    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
+    p.data = &r;
+    r.pause_on = 'M';
+    ck_assert_int_eq(exec_str(&p, in, &used), HTTPMSG_PAUSED);
+    ck_assert_uint_eq(used, 19); /* exactly the first message */
+    httpmsg_resume(&p);
+    ck_assert_int_eq(exec_str(&p, in + used, &used), HTTPMSG_PAUSED);
+    ck_assert_uint_eq(used, 19);
+    ck_assert_str_eq(r.log, "</1#></2#>");
+}
+END_TEST
+
+START_TEST(upgrade_offset_and_resume)
+{
+    const char *in = "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\nRAW BYTES";
+    httpmsg_parser p;
+    struct rec r = {0};
+    size_t used, head = strlen(in) - 9;
+    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
+    p.data = &r;
+    ck_assert_int_eq(exec_str(&p, in, &used), HTTPMSG_UPGRADE);
+    ck_assert_uint_eq(used, head);
+    ck_assert(httpmsg_is_upgrade(&p));
+    ck_assert_int_eq(exec_str(&p, "more", &used), HTTPMSG_UPGRADE);
+    ck_assert_uint_eq(used, 0);
+    ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_UPGRADE);
+    /* a server that declines the upgrade goes on with HTTP */
+    ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "GET /next HTTP/1.1\r\n\r\n", &used), HTTPMSG_OK);
+    ck_assert_str_eq(r.log, "</ws|Upgrade=websocket|Connection=upgrade#></next#>");
+
+    /* CONNECT stops right after the head */
+    httpmsg_reset(&p);
+    ck_assert_int_eq(exec_str(&p, "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n\x16\x03", &used),
+                     HTTPMSG_UPGRADE);
+    ck_assert_uint_eq(used, 55);
+    ck_assert_int_eq(httpmsg_get_method(&p), HTTPMSG_METHOD_CONNECT);
+}
+END_TEST
+
+START_TEST(headers_complete_return_codes)
+{
+    httpmsg_parser p;
+    struct rec r = {0};
+    size_t used;
+    httpmsg_init(&p, HTTPMSG_RESPONSE, &cbs);
+    p.data = &r;
+    /* the answer to HEAD: Content-Length but no body */
+    r.hc_ret = HTTPMSG_CB_SKIP_BODY;
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n", &used),
+                     HTTPMSG_OK);
+    ck_assert_str_eq(r.log, "<|Content-Length=10#><#>");
+    ck_assert_uint_eq(httpmsg_content_length(&p), HTTPMSG_NO_LENGTH);
+    /* a 2xx answer to CONNECT: the tunnel starts after the head */
+    httpmsg_reset(&p);
+    r.len = 0;
+    r.hc_ret = HTTPMSG_CB_UPGRADE | HTTPMSG_CB_PAUSE;
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 Connection established\r\n\r\nTLS", &used), HTTPMSG_PAUSED);
+    ck_assert_uint_eq(used, 39);
+    ck_assert(httpmsg_is_upgrade(&p));
+    httpmsg_resume(&p);
+    ck_assert_int_eq(exec_str(&p, "TLS", &used), HTTPMSG_UPGRADE);
+    ck_assert_uint_eq(used, 0);
+    ck_assert_str_eq(r.log, "<#>");
+}
+END_TEST
+
+START_TEST(no_reentry_from_callbacks)
+{
+    httpmsg_parser p;
+    struct rec r = {0};
+    size_t used;
+    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
+    p.data = &r;
+    r.nested = &p;
+    ck_assert_int_eq(exec_str(&p, "GET / HTTP/1.1\r\n\r\n", &used), HTTPMSG_OK);
+    ck_assert_str_eq(r.log, "</#(nested refused)>");
+}
+END_TEST
+
+START_TEST(finish_cases)
+{
+    httpmsg_parser p;
+    struct rec r = {0};
+    size_t used;
+    httpmsg_init(&p, HTTPMSG_RESPONSE, &cbs);
+    p.data = &r;
+    ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_OK); /* empty stream */
+    ck_assert_int_eq(exec_str(&p, "x", &used), HTTPMSG_ERR_CLOSED);
+    httpmsg_reset(&p);
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\n\r\npart", &used), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_OK); /* read-until-close body ends */
+    ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_OK);
+    ck_assert_str_eq(r.log, "<#[part]>");
+    httpmsg_reset(&p);
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\npart", &used), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_ERR_INCOMPLETE);
+    ck_assert_uint_eq(httpmsg_error_offset(&p), 42);
+}
+END_TEST
+
+START_TEST(interleaved_parsers)
+{
+    const char *a = "GET /alpha HTTP/1.1\r\nX: 1\r\nContent-Length: 3\r\n\r\nabc";
+    const char *b = "PUT /beta HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nxy\r\n0\r\n\r\n";
+    httpmsg_parser pa, pb;
+    struct rec ra = {0}, rb = {0};
+    size_t la = strlen(a), lb = strlen(b), used;
+    httpmsg_init(&pa, HTTPMSG_REQUEST, &cbs);
+    httpmsg_init(&pb, HTTPMSG_REQUEST, &cbs);
+    pa.data = &ra;
+    pb.data = &rb;
+    for (size_t i = 0; i < la || i < lb; i++) {
+        if (i < la)
+            ck_assert_int_eq(httpmsg_execute(&pa, a + i, 1, &used), HTTPMSG_OK);
+        if (i < lb)
+            ck_assert_int_eq(httpmsg_execute(&pb, b + i, 1, &used), HTTPMSG_OK);
+    }
+    ck_assert_str_eq(ra.log, "</alpha|X=1|Content-Length=3#[a][b][c]>");
+    ck_assert_str_eq(rb.log, "</beta|Transfer-Encoding=chunked#[x][y]>");
+}
+END_TEST
+
+static void *thread_parse(void *arg)
+{
+    const char *in = arg;
+    httpmsg_parser p;
+    struct rec r = {0};
+    size_t used, n = strlen(in);
+    long ok = 1;
+    for (int round = 0; round < 2000 && ok; round++) {
+        httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
+        p.data = &r;
+        r.len = 0;
+        for (size_t i = 0; i < n; i += 7)
+            ok &= httpmsg_execute(&p, in + i, n - i < 7 ? n - i : 7, &used) == HTTPMSG_OK;
+        ok &= strncmp(r.log, "</", 2) == 0 && r.log[r.len - 1] == '>';
+        ok &= httpmsg_get_method(&p) == (in[0] == 'G' ? HTTPMSG_METHOD_GET : HTTPMSG_METHOD_DELETE);
+    }
+    return (void *)ok;
+}
+
+START_TEST(two_threads)
+{
+    pthread_t t1, t2;
+    void *r1, *r2;
+    static char a[] = "GET /one HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello";
+    static char b[] = "DELETE /two/longer HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+    ck_assert_int_eq(pthread_create(&t1, NULL, thread_parse, a), 0);
+    ck_assert_int_eq(pthread_create(&t2, NULL, thread_parse, b), 0);
+    pthread_join(t1, &r1);
+    pthread_join(t2, &r2);
+    ck_assert(r1 == (void *)1 && r2 == (void *)1);
+}
+END_TEST
+
+START_TEST(accessors)
+{
+    httpmsg_parser p;
+    size_t used;
+    httpmsg_init(&p, HTTPMSG_REQUEST, NULL);
+    ck_assert_int_eq(exec_str(&p, "OPTIONS * HTTP/1.0\r\nHost: a\r\nHost: b\r\nConnection: keep-alive\r\n\r\n", &used),
+                     HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_get_method(&p), HTTPMSG_METHOD_OPTIONS);
+    ck_assert_int_eq(httpmsg_message_type(&p), HTTPMSG_REQUEST);
+    ck_assert_int_eq(httpmsg_http_major(&p), 1);
+    ck_assert_int_eq(httpmsg_http_minor(&p), 0);
+    ck_assert_int_eq(httpmsg_host_count(&p), 2);
+    ck_assert(httpmsg_should_keep_alive(&p));
+    ck_assert_int_eq(httpmsg_status(&p), 0);
+    ck_assert(!httpmsg_expect_continue(&p));
+    ck_assert_uint_eq(httpmsg_content_length(&p), HTTPMSG_NO_LENGTH);
+    ck_assert_int_eq(exec_str(&p, "MKCOL /x HTTP/1.1\r\n\r\n", &used), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_get_method(&p), HTTPMSG_METHOD_MKCOL);
+    ck_assert_int_eq(httpmsg_host_count(&p), 0);
+    ck_assert_int_eq(exec_str(&p, "BREW /pot HTTP/1.1\r\nExpect: 100-Continue\r\n\r\n", &used), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_get_method(&p), HTTPMSG_METHOD_OTHER);
+    ck_assert(httpmsg_expect_continue(&p));
+    /* a method split over calls is still recognised */
+    ck_assert_int_eq(exec_str(&p, "PROP", &used), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "FIND / HTTP/1.1\r\n\r\n", &used), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_get_method(&p), HTTPMSG_METHOD_PROPFIND);
+
+    httpmsg_init(&p, HTTPMSG_RESPONSE, NULL);
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n1f\r\n", &used),
+                     HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_status(&p), 404);
+    ck_assert(httpmsg_is_chunked(&p));
+    ck_assert_uint_eq(httpmsg_chunk_size(&p), 31);
+    ck_assert_int_eq(httpmsg_get_method(&p), HTTPMSG_METHOD_NONE);
+    ck_assert_ptr_nonnull(httpmsg_impl_name(&p));
+}
+END_TEST
+
+START_TEST(helpers)
+{
+    for (int e = 0; e < HTTPMSG_ERR_COUNT_; e++) {
+        ck_assert_ptr_nonnull(httpmsg_errname((httpmsg_err)e));
+        ck_assert_str_ne(httpmsg_errname((httpmsg_err)e), "UNKNOWN");
+        ck_assert_str_ne(httpmsg_strerror((httpmsg_err)e), "unknown error");
+        if (e > HTTPMSG_UPGRADE) {
+            int st = httpmsg_err_status((httpmsg_err)e);
+            ck_assert(st == 400 || st == 413 || st == 414 || st == 431 || st == 500 || st == 501 || st == 505);
+        }
+    }
+    ck_assert_str_eq(httpmsg_errname(HTTPMSG_OK), "OK");
+    ck_assert_str_eq(httpmsg_errname(HTTPMSG_ERR_BAD_VERSION), "BAD_VERSION");
+    ck_assert_str_eq(httpmsg_errname((httpmsg_err)9999), "UNKNOWN");
+    ck_assert_str_eq(httpmsg_strerror((httpmsg_err)-1), "unknown error");
+    ck_assert_int_eq(httpmsg_err_status(HTTPMSG_OK), 0);
+    ck_assert_int_eq(httpmsg_err_status(HTTPMSG_ERR_URI_TOO_LONG), 414);
+    ck_assert_int_eq(httpmsg_err_status(HTTPMSG_ERR_HEAD_TOO_LARGE), 431);
+    ck_assert_int_eq(httpmsg_err_status(HTTPMSG_ERR_BODY_TOO_LARGE), 413);
+    ck_assert_int_eq(httpmsg_err_status(HTTPMSG_ERR_UNKNOWN_TRANSFER_ENCODING), 501);
+    ck_assert_int_eq(httpmsg_err_status(HTTPMSG_ERR_VERSION_NOT_SUPPORTED), 505);
+    ck_assert_int_eq(httpmsg_err_status((httpmsg_err)9999), 0);
+    for (int m = HTTPMSG_METHOD_GET; m < HTTPMSG_METHOD_COUNT_; m++) {
+        const char *name = httpmsg_method_name((httpmsg_method)m);
+        ck_assert_ptr_nonnull(name);
+        ck_assert_int_eq(httpmsg_method_from_name(name, strlen(name)), m);
+    }
+    ck_assert_str_eq(httpmsg_method_name(HTTPMSG_METHOD_VERSION_CONTROL), "VERSION-CONTROL");
+    ck_assert_ptr_null(httpmsg_method_name(HTTPMSG_METHOD_OTHER));
+    ck_assert_ptr_null(httpmsg_method_name(HTTPMSG_METHOD_NONE));
+    ck_assert_ptr_null(httpmsg_method_name((httpmsg_method)500));
+    ck_assert_int_eq(httpmsg_method_from_name("get", 3), HTTPMSG_METHOD_OTHER); /* case-sensitive */
+    ck_assert_int_eq(httpmsg_method_from_name("G T", 3), HTTPMSG_METHOD_NONE);
+    ck_assert_int_eq(httpmsg_method_from_name("", 0), HTTPMSG_METHOD_NONE);
+    ck_assert_int_eq(httpmsg_method_from_name(NULL, 3), HTTPMSG_METHOD_NONE);
+    ck_assert_str_eq(httpmsg_status_reason(200), "OK");
+    ck_assert_str_eq(httpmsg_status_reason(404), "Not Found");
+    ck_assert_str_eq(httpmsg_status_reason(431), "Request Header Fields Too Large");
+    ck_assert_ptr_null(httpmsg_status_reason(299));
+    ck_assert_ptr_null(httpmsg_status_reason(-1));
+    ck_assert_str_eq(httpmsg_version(), HTTPMSG_VERSION_STRING);
+    {
+        char v[32];
+        snprintf(v, sizeof v, "%d.%d.%d", HTTPMSG_VERSION_MAJOR, HTTPMSG_VERSION_MINOR, HTTPMSG_VERSION_PATCH);
+        ck_assert_str_eq(v, httpmsg_version());
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("api");
+    TCase *tc = tcase_create("api");
+    SRunner *sr;
+    int failed;
+    tcase_add_test(tc, struct_size);
+    tcase_add_test(tc, bad_arguments);
+    tcase_add_test(tc, null_callbacks);
+    tcase_add_test(tc, zero_length_execute);
+    tcase_add_test(tc, sticky_error_and_reset);
+    tcase_add_test(tc, user_errors);
+    tcase_add_test(tc, pause_resume_headers);
+    tcase_add_test(tc, pause_in_message_complete_pipelining);
+    tcase_add_test(tc, upgrade_offset_and_resume);
+    tcase_add_test(tc, headers_complete_return_codes);
+    tcase_add_test(tc, no_reentry_from_callbacks);
+    tcase_add_test(tc, finish_cases);
+    tcase_add_test(tc, interleaved_parsers);
+    tcase_add_test(tc, two_threads);
+    tcase_add_test(tc, accessors);
+    tcase_add_test(tc, helpers);
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
