@@ -187,9 +187,10 @@ enum {
      * is accepted.
      * - Low: only lets broken servers through. */
     HTTPMSG_LENIENT_MISSING_REASON_SP = 1u << 6,
-    /* Runs of SP, HTAB, VT or FF separate the parts of the start line, and
-     * whitespace before the line end of a request line is ignored
-     * (RFC 9112 §3).
+    /* Runs of SP, HTAB, VT or FF separate the parts of the start line (in a
+     * status line, up to the reason phrase, which then starts at its first
+     * other byte), and whitespace before the line end of a request line is
+     * ignored (RFC 9112 §3).
      * - A peer splitting only on single SP sees another target or version. */
     HTTPMSG_LENIENT_WHITESPACE = 1u << 7,
     /* Registered transfer codings other than chunked (gzip, deflate,
@@ -257,8 +258,9 @@ typedef int (*httpmsg_cb)(httpmsg_parser *p);
  *    held back until the value goes on, and is then delivered as a piece
  *    pointing at library-owned constant memory holding the same bytes.
  *    Runs of up to 64 whitespace bytes, or longer runs whose bytes after the
- *    64th are all SP or all HTAB, are carried exactly; anything longer fails
- *    with HTTPMSG_ERR_WHITESPACE_RUN.
+ *    64th are all SP or all HTAB, are carried exactly; a longer irregular
+ *    run held back this way fails with HTTPMSG_ERR_WHITESPACE_RUN when the
+ *    value goes on after it (as trailing whitespace it is simply dropped).
  *  - with HTTPMSG_LENIENT_OBS_FOLD each fold arrives as a piece " " in
  *    constant memory; with HTTPMSG_BOTH, a request whose first bytes are a
  *    prefix of "HTTP" split over several buffers gets that prefix as a piece
@@ -294,7 +296,10 @@ typedef struct httpmsg_settings {
     httpmsg_cb on_method_complete; /* httpmsg_method() is valid from here */
     httpmsg_data_cb on_target;
     httpmsg_cb on_target_complete;
-    httpmsg_cb on_version_complete; /* httpmsg_http_major()/minor() are valid from here */
+    /* httpmsg_http_major()/minor() are valid from here.  Requests: once the
+     * request line has ended (its CRLF included); responses: at the SP after
+     * the version. */
+    httpmsg_cb on_version_complete;
     httpmsg_cb on_status_complete;  /* httpmsg_status() is valid from here */
     httpmsg_data_cb on_reason;
     httpmsg_cb on_reason_complete;
@@ -524,10 +529,16 @@ HTTPMSG_API const char *httpmsg_status_reason(int status);
 /* The library's version string, e.g. "0.1.0"; the header's
  * HTTPMSG_VERSION_STRING is the version you compiled against. */
 HTTPMSG_API const char *httpmsg_version(void);
-/* The scanning code in use on this machine: "scalar", "sse4.2", "avx2",
- * "neon".  Chosen once per process from the CPU, overridable with the
- * environment variable HTTPMSG_IMPL. */
+/* The scanning code a parser uses: "scalar" (portable C), "sse4.2" or
+ * "avx2" (x86-64), "neon" (aarch64).  All give identical results; they differ
+ * only in speed.  httpmsg_init() picks the fastest this CPU runs, unless the
+ * environment variable HTTPMSG_IMPL names another one it runs.  With NULL,
+ * the one a new parser would get. */
 HTTPMSG_API const char *httpmsg_impl_name(const httpmsg_parser *p);
+/* Force a parser's scanning code by name (for tests and benchmarks).
+ * Returns HTTPMSG_ERR_INVALID_ARGUMENT if the name is unknown, this build or
+ * CPU lacks it, or it is called from a callback. */
+HTTPMSG_API httpmsg_err httpmsg_set_impl(httpmsg_parser *p, const char *name);
 
 #ifdef __cplusplus
 }

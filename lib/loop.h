@@ -15,6 +15,87 @@
  * the offending byte.
  */
 
+#define FIELDS_NAME2_(f) f##_fields
+#define FIELDS_NAME_(f) FIELDS_NAME2_(f)
+#define FIELDS_FN FIELDS_NAME_(LOOP_FN)
+
+/*
+ * Field lines, the hot part of a head: from *ps, at the first byte of a
+ * field name (no value open), parse line after line in one pass, calling
+ * the callbacks as the states would.  Stops, returning HTTPMSG_OK, where a
+ * line needs the states' care (the buffer or head limit ends, a fold, a
+ * bad byte, the end of the section): *ps, *pmark and *pst then say where
+ * and in which state to go on, with the element begun at *pmark.  A pause
+ * or user error returns with *ps and *pst where to resume; a parse error
+ * with *ps at the offending byte.
+ */
+static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser *p, const char **ps, const char **pmark,
+                                                                 const char *hend, unsigned *pst)
+{
+    const httpmsg_settings *cb = p->settings_;
+    const int tr = (p->bits_ & B_TRAILERS) != 0;
+    const int strict = !(p->flags_ & HTTPMSG_LENIENT_VALUE_CHARS);
+    const httpmsg_data_cb f_name = tr ? cb->on_trailer_name : cb->on_header_name;
+    const httpmsg_cb f_name_done = tr ? cb->on_trailer_name_complete : cb->on_header_name_complete;
+    const httpmsg_data_cb f_value = tr ? cb->on_trailer_value : cb->on_header_value;
+    const char *s = *ps, *q, *v, *ve, *t;
+    httpmsg_err rc;
+    size_t bad;
+    int h;
+
+    for (;;) {
+        q = SCAN_TOKEN(s, hend);
+        if (q == hend || *q != ':' || q == s) { /* name cut short, or a bad byte */
+            *pst = S_FIELD_NAME;
+            *pmark = s;
+            *ps = q;
+            return HTTPMSG_OK;
+        }
+        h = H_OTHER;
+        if (!tr && (h = classify_field(s, (size_t)(q - s))) == H_HOST) {
+            h = H_OTHER;
+            if (p->hosts_ < 255)
+                p->hosts_++;
+        }
+        p->hdr_ = (uint8_t)h;
+        p->sub_ = L_START;
+        *ps = q + 1;
+        *pst = S_NAME_END;
+        if (f_name && (rc = cb_result(p, f_name(p, s, (size_t)(q - s)))) != HTTPMSG_OK)
+            return rc;
+        *pst = S_VALUE_OWS;
+        p->bits_ |= B_VALUE_OPEN;
+        if (f_name_done && (rc = cb_result(p, f_name_done(p))) != HTTPMSG_OK)
+            return rc;
+        for (v = q + 1; v < hend && (cls[(unsigned char)*v] & C_WS); v++)
+            ;
+        ve = strict ? SCAN_VALUE(v, hend, C_VALUE) : SCAN_VALUE(v, hend, C_VALUEL);
+        if (hend - ve < 3 || ve[0] != '\r' || ve[1] != '\n' || !(cls[(unsigned char)ve[2]] & C_TCHAR)) {
+            /* the value or its line end needs the states: go on from where
+             * the scan stopped, the value begun at v */
+            *pst = v == hend ? S_VALUE_OWS : S_VALUE;
+            *pmark = v;
+            *ps = ve;
+            return HTTPMSG_OK;
+        }
+        for (t = ve; t > v && (cls[(unsigned char)t[-1]] & C_WS); t--)
+            ;
+        s = *ps = ve + 2;
+        *pst = S_FIELD_START;
+        if (t > v) {
+            if (h != H_OTHER && (rc = sem_piece(p, v, (size_t)(t - v), &bad)) != HTTPMSG_OK) {
+                *ps = v + bad;
+                return rc;
+            }
+            p->bits_ |= B_VALUE_CONTENT;
+            if (f_value && (rc = cb_result(p, f_value(p, v, (size_t)(t - v)))) != HTTPMSG_OK)
+                return rc;
+        }
+        if ((rc = value_done(p)) != HTTPMSG_OK)
+            return rc;
+    }
+}
+
 static LOOP_ATTR httpmsg_err LOOP_FN(httpmsg_parser *p, const char *data, size_t len, size_t *used)
 {
     const httpmsg_settings *cb = p->settings_;
@@ -146,7 +227,7 @@ dispatch:
         st = S_TARGET;
         /* fallthrough */
     case S_TARGET:
-        q = SCAN_TARGET(s, hend, tmask);
+        q = tmask == C_TARGET ? SCAN_TARGET(s, hend, C_TARGET) : SCAN_TARGET(s, hend, C_TARGETL);
         if (q == hend) {
             s = q;
             goto head_edge;
@@ -184,6 +265,8 @@ dispatch:
     case S_AFTER_TARGET:
         while (lws && s < hend && IS_LWS(*s))
             s++;
+        if (lws && s == hend)
+            goto head_edge; /* the run may go on in the next buffer */
         p->sub_ = 0;
         st = S_REQ_VERSION;
         /* fallthrough */
@@ -191,10 +274,7 @@ dispatch:
         if (p->sub_ == 0 && hend - s >= 10 && memcmp(s, "HTTP/1.1\r\n", 10) == 0) {
             p->major_ = p->minor_ = 1; /* the common case, line end included */
             s += 10;
-            st = S_FIELD_START;
-            if ((rc = call(p, cb->on_version_complete)) != HTTPMSG_OK)
-                goto stop;
-            goto dispatch;
+            goto version_done;
         }
         r = version_scan(p, &s, hend, &rc);
         if (r < 0)
@@ -206,8 +286,6 @@ dispatch:
             goto error;
         }
         st = S_REQ_LINE_END;
-        if ((rc = call(p, cb->on_version_complete)) != HTTPMSG_OK)
-            goto stop;
         /* fallthrough */
     case S_REQ_LINE_END:
         while (lws && s < hend && IS_LWS(*s))
@@ -221,11 +299,17 @@ dispatch:
         r = eol(&s, hend, fl, &rc);
         if (r < 0)
             goto error;
-        st = S_FIELD_START;
-        if (r == 0) {
-            p->next_ = S_FIELD_START;
+        if (r == 0) { /* the LF still belongs to the request line */
+            p->next_ = S_VERSION_DONE;
             st = S_LF;
+            goto dispatch;
         }
+        /* fallthrough */
+    case S_VERSION_DONE: /* the request line is complete */
+    version_done:
+        st = S_FIELD_START;
+        if ((rc = call(p, cb->on_version_complete)) != HTTPMSG_OK)
+            goto stop;
         goto dispatch;
 
     case S_RES_VERSION:
@@ -251,6 +335,8 @@ dispatch:
     case S_AFTER_VERSION:
         while (lws && s < hend && IS_LWS(*s))
             s++;
+        if (lws && s == hend)
+            goto head_edge;
         p->sub_ = 0;
         st = S_STATUS;
         /* fallthrough */
@@ -268,7 +354,7 @@ dispatch:
         }
         if (s == hend)
             goto head_edge;
-        if (*s == ' ') {
+        if (*s == ' ' || (lws && IS_LWS(*s))) {
             s++;
         } else if (!((*s == '\r' || *s == '\n') && (fl & HTTPMSG_LENIENT_MISSING_REASON_SP))) {
             rc = HTTPMSG_ERR_BAD_STATUS;
@@ -279,11 +365,15 @@ dispatch:
             goto stop;
         /* fallthrough */
     case S_AFTER_STATUS:
+        while (lws && s < hend && IS_LWS(*s))
+            s++;
+        if (lws && s == hend)
+            goto head_edge;
         mark = s;
         st = S_REASON;
         /* fallthrough */
     case S_REASON: /* reason-phrase = *( HTAB / SP / VCHAR / obs-text ) */
-        q = SCAN_VALUE(s, hend, vmask);
+        q = vmask == C_VALUE ? SCAN_VALUE(s, hend, C_VALUE) : SCAN_VALUE(s, hend, C_VALUEL);
         if (q == hend) {
             s = q;
             goto head_edge;
@@ -323,6 +413,7 @@ dispatch:
         goto dispatch;
 
     case S_FIELD_START:
+    field_start:
         if (s == hend)
             goto head_edge;
         if (is_ws(*s)) { /* obs-fold (§5.2), or whitespace after the start line (§2.2) */
@@ -338,17 +429,10 @@ dispatch:
             st = S_VALUE_OWS;
             goto dispatch;
         }
-        if (p->bits_ & B_VALUE_OPEN) {
-            p->bits_ &= ~(B_VALUE_OPEN | B_VALUE_CONTENT | B_FOLD);
-            if (p->hdr_ != H_OTHER) {
-                rc = sem_end(p);
-                p->hdr_ = H_OTHER;
-                if (rc != HTTPMSG_OK)
-                    goto error;
-            }
-            rc = call(p, (p->bits_ & B_TRAILERS) ? cb->on_trailer_value_complete : cb->on_header_value_complete);
-            if (rc != HTTPMSG_OK)
-                goto stop;
+        if ((p->bits_ & B_VALUE_OPEN) && (rc = value_done(p)) != HTTPMSG_OK) {
+            if (rc > HTTPMSG_ERR_USER)
+                goto error;
+            goto stop;
         }
         if (*s == '\r' || *s == '\n') { /* the empty line ending the section */
             r = eol(&s, hend, fl, &rc);
@@ -361,9 +445,13 @@ dispatch:
             }
             goto dispatch;
         }
-        mark = s;
-        st = S_FIELD_NAME;
-        /* fallthrough */
+        /* field lines: FIELDS_FN takes them as far as it can */
+        if ((rc = FIELDS_FN(p, &s, &mark, hend, &st)) != HTTPMSG_OK) {
+            if (rc > HTTPMSG_ERR_USER)
+                goto error;
+            goto stop;
+        }
+        goto dispatch;
     case S_FIELD_NAME:
         q = SCAN_TOKEN(s, hend);
         if (q == hend) {
@@ -388,8 +476,11 @@ dispatch:
                 tok_add(p, mark, n, 0);
                 p->hdr_ = (uint8_t)((p->bits_ & B_TOK_LONG) ? H_OTHER : classify_field(p->tok_, p->tok_len_));
             }
-            if (p->hdr_ == H_HOST && p->hosts_ < 255)
-                p->hosts_++;
+            if (p->hdr_ == H_HOST) { /* counted; its value needs no interpreting */
+                p->hdr_ = H_OTHER;
+                if (p->hosts_ < 255)
+                    p->hosts_++;
+            }
         }
         tok_clear(p);
         p->sub_ = L_START;
@@ -423,7 +514,7 @@ dispatch:
         st = S_VALUE;
         /* fallthrough */
     case S_VALUE:
-        q = SCAN_VALUE(s, hend, vmask);
+        q = vmask == C_VALUE ? SCAN_VALUE(s, hend, C_VALUE) : SCAN_VALUE(s, hend, C_VALUEL);
         if (q == hend) {
             s = q;
             goto head_edge;
@@ -451,7 +542,15 @@ dispatch:
             }
             goto stop;
         }
-        goto dispatch;
+        if (r == 0)
+            goto dispatch;
+        /* the next line is in sight: unless it folds, the value is complete */
+        if (s < hend && !is_ws(*s) && (rc = value_done(p)) != HTTPMSG_OK) {
+            if (rc > HTTPMSG_ERR_USER)
+                goto error;
+            goto stop;
+        }
+        goto field_start;
     case S_VALUE_WS: /* whitespace held back from an earlier buffer */
         for (q = s; q < hend && is_ws(*q); q++)
             ;
@@ -460,19 +559,19 @@ dispatch:
                 s = q;
                 goto head_edge;
             }
-            if ((rc = ws_hold(p, s, (size_t)(q - s), &bad)) != HTTPMSG_OK) {
-                s += bad;
-                goto error;
-            }
+            ws_hold(p, s, (size_t)(q - s));
             s = q;
             goto out;
         }
         if (*q == '\r' || *q == '\n') { /* it was trailing: drop it */
             p->ws_count_ = 0;
             p->ws_mask_ = 0;
+            p->bits_ &= ~B_WS_LOST;
         } else if ((rc = ws_release(p)) != HTTPMSG_OK) {
-            if (rc > HTTPMSG_ERR_USER)
+            if (rc > HTTPMSG_ERR_USER) {
+                s = q;
                 goto error;
+            }
             goto stop;
         }
         mark = s;
@@ -519,8 +618,15 @@ dispatch:
         if (s == end)
             goto out;
         n = (size_t)(end - s);
-        if (n > p->max_body_ - p->body_read_) {
-            s += p->max_body_ - p->body_read_;
+        if (n > p->max_body_ - p->body_read_) { /* deliver what fits, then fail */
+            n = (size_t)(p->max_body_ - p->body_read_);
+            if (n) {
+                p->body_read_ += n;
+                q = s;
+                s += n;
+                if ((rc = call_data(p, cb->on_body, q, n)) != HTTPMSG_OK)
+                    goto stop;
+            }
             rc = HTTPMSG_ERR_BODY_TOO_LARGE;
             goto error;
         }
@@ -538,7 +644,12 @@ dispatch:
             rc = HTTPMSG_ERR_BAD_CHUNK_SIZE;
             goto error;
         }
-        p->num_ = 0;
+        p->num_ = (uint64_t)hexval((unsigned char)*s);
+        if (p->num_ > p->max_body_ - p->body_read_) {
+            rc = HTTPMSG_ERR_BODY_TOO_LARGE;
+            goto error;
+        }
+        s++;
         st = S_CHUNK_SIZE_MORE;
         /* fallthrough */
     case S_CHUNK_SIZE_MORE:
@@ -548,6 +659,10 @@ dispatch:
                 goto error;
             }
             p->num_ = (p->num_ << 4) | (uint64_t)hexval((unsigned char)*s);
+            if (p->num_ > p->max_body_ - p->body_read_) { /* at the digit that crosses it */
+                rc = HTTPMSG_ERR_BODY_TOO_LARGE;
+                goto error;
+            }
         }
         if (s == hend)
             goto head_edge;
@@ -680,7 +795,10 @@ dispatch:
     case S_UPGRADED:
         rc = HTTPMSG_UPGRADE;
         goto stop;
-    case S_CLOSED:
+    case S_CLOSED: /* empty lines are ignored (§2.2); anything else is an error */
+        while (s < end && (*s == '\r' || *s == '\n'))
+            s++;
+        /* fallthrough */
     case S_FINISHED:
         if (s == end)
             goto out;
@@ -727,10 +845,7 @@ out: /* s == end: deliver the open element's piece */
     case S_VALUE:
         for (t = end; t > mark && is_ws(t[-1]); t--)
             ;
-        if ((rc = ws_hold(p, t, (size_t)(end - t), &bad)) != HTTPMSG_OK) {
-            s = t + bad;
-            goto error;
-        }
+        ws_hold(p, t, (size_t)(end - t));
         if (p->ws_count_)
             st = S_VALUE_WS;
         if ((rc = value_piece(p, mark, (size_t)(t - mark), &bad)) > HTTPMSG_ERR_USER) {
@@ -772,3 +887,6 @@ error: /* rc: a parse error found at s */
 #undef HEAD_RESET
 #undef IS_LWS
 }
+#undef FIELDS_FN
+#undef FIELDS_NAME_
+#undef FIELDS_NAME2_

@@ -26,6 +26,7 @@
  */
 #include "httpmsg.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__GNUC__)
@@ -50,6 +51,7 @@ enum state {
     S_AFTER_TARGET,
     S_REQ_VERSION,
     S_REQ_LINE_END,
+    S_VERSION_DONE,
     S_RES_VERSION,
     S_AFTER_VERSION,
     S_STATUS,
@@ -105,6 +107,7 @@ enum state {
 #define B_WS_TAIL_TAB (1u << 17) /* held-back whitespace after byte 64 is HTAB */
 #define B_TOK_LONG (1u << 18)    /* the token in tok_ did not fit */
 #define B_BUSY (1u << 19)
+#define B_WS_LOST (1u << 20) /* held-back whitespace too irregular to re-deliver */
 
 /* hdr_: the fields whose values the parser interprets. */
 enum { H_OTHER = 0, H_CL, H_TE, H_CONN, H_UPGRADE, H_EXPECT, H_HOST };
@@ -113,7 +116,7 @@ enum { H_OTHER = 0, H_CL, H_TE, H_CONN, H_UPGRADE, H_EXPECT, H_HOST };
 enum { L_START = 0, L_TOKEN, L_AFTER, L_COMMA, L_PARAMS, L_QUOTED, L_QESC };
 
 /* sub_ values for the request-target form check (RFC 9112 §3.2). */
-enum { TF_DONE = 0, TF_STAR, TF_SCHEME, TF_AUTH, TF_AUTH_PORT, TF_FIRST };
+enum { TF_DONE = 0, TF_STAR, TF_SCHEME, TF_HOST, TF_V6, TF_V6_END, TF_PORT0, TF_PORT, TF_FIRST };
 
 /* sub_ values in a chunk extension (RFC 9112 §7.1.1). */
 enum { E_PRE = 0, E_SEMI, E_NAME, E_NAME_WS, E_EQ, E_TOKEN, E_QUOTED, E_QESC, E_AFTER_VAL };
@@ -195,8 +198,12 @@ static void tok_add(httpmsg_parser *p, const char *a, size_t n, int lower)
         p->bits_ |= B_TOK_LONG;
         n = room;
     }
-    for (size_t i = 0; i < n; i++)
-        p->tok_[p->tok_len_ + i] = lower ? (char)(a[i] | ((a[i] >= 'A' && a[i] <= 'Z') ? 0x20 : 0)) : a[i];
+    if (lower) {
+        for (size_t i = 0; i < n; i++)
+            p->tok_[p->tok_len_ + i] = (char)(a[i] | ((a[i] >= 'A' && a[i] <= 'Z') ? 0x20 : 0));
+    } else if (n) {
+        memcpy(p->tok_ + p->tok_len_, a, n);
+    }
     p->tok_len_ = (uint8_t)(p->tok_len_ + n);
 }
 
@@ -206,26 +213,33 @@ static inline void tok_clear(httpmsg_parser *p)
     p->bits_ &= ~B_TOK_LONG;
 }
 
-/* Case-insensitive compare of s[0..n) with the lowercase literal `lc`. */
-static int ci_eq(const char *s, size_t n, const char *lc)
+/* Case-insensitive compare of s[0..n) with `lc`, a literal of lowercase
+ * letters, digits and '-'.  Setting bit 0x20 maps only 'A'-'Z' onto the
+ * letters; it is applied only where `lc` has a letter. */
+static inline int ci_eq(const char *s, size_t n, const char *lc)
 {
-    size_t i;
-    for (i = 0; i < n && lc[i]; i++)
-        if ((char)(s[i] | ((s[i] >= 'A' && s[i] <= 'Z') ? 0x20 : 0)) != lc[i])
+    if (n != strlen(lc))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((char)(s[i] | (lc[i] >= 'a' ? 0x20 : 0)) != lc[i])
             return 0;
-    return i == n && lc[i] == 0;
+    return 1;
 }
 
-static int classify_field(const char *s, size_t n)
+/* The fields whose values the parser interprets, by name length.  A first
+ * letter check rejects nearly every other name at once. */
+static inline int classify_field(const char *s, size_t n)
 {
+    static const char first[18] = {[4] = 'h', [6] = 'e', [7] = 'u', [10] = 'c', [14] = 'c', [17] = 't'};
+    if (n > 17 || !first[n] || (s[0] | 0x20) != first[n])
+        return H_OTHER;
     switch (n) {
     case 4: return ci_eq(s, n, "host") ? H_HOST : H_OTHER;
     case 6: return ci_eq(s, n, "expect") ? H_EXPECT : H_OTHER;
     case 7: return ci_eq(s, n, "upgrade") ? H_UPGRADE : H_OTHER;
     case 10: return ci_eq(s, n, "connection") ? H_CONN : H_OTHER;
     case 14: return ci_eq(s, n, "content-length") ? H_CL : H_OTHER;
-    case 17: return ci_eq(s, n, "transfer-encoding") ? H_TE : H_OTHER;
-    default: return H_OTHER;
+    default: return ci_eq(s, n, "transfer-encoding") ? H_TE : H_OTHER;
     }
 }
 
@@ -356,16 +370,22 @@ static httpmsg_err te_byte(httpmsg_parser *p, unsigned char c)
     }
 }
 
+/* A Connection option (RFC 9110 §7.6.1) the parser acts on. */
+static void conn_option(httpmsg_parser *p, const char *s, size_t n)
+{
+    if (ci_eq(s, n, "close"))
+        p->bits_ |= B_CONN_CLOSE;
+    else if (ci_eq(s, n, "keep-alive"))
+        p->bits_ |= B_CONN_KEEP;
+    else if (ci_eq(s, n, "upgrade"))
+        p->bits_ |= B_CONN_UPGRADE;
+}
+
+/* The Connection option assembled in tok_ is complete. */
 static void conn_commit(httpmsg_parser *p)
 {
-    if (!(p->bits_ & B_TOK_LONG)) {
-        if (ci_eq(p->tok_, p->tok_len_, "close"))
-            p->bits_ |= B_CONN_CLOSE;
-        else if (ci_eq(p->tok_, p->tok_len_, "keep-alive"))
-            p->bits_ |= B_CONN_KEEP;
-        else if (ci_eq(p->tok_, p->tok_len_, "upgrade"))
-            p->bits_ |= B_CONN_UPGRADE;
-    }
+    if (!(p->bits_ & B_TOK_LONG))
+        conn_option(p, p->tok_, p->tok_len_);
     tok_clear(p);
 }
 
@@ -384,12 +404,19 @@ static httpmsg_err sem_piece(httpmsg_parser *p, const char *a, size_t n, size_t 
         for (i = 0; i < n && e == HTTPMSG_OK; i++)
             e = te_byte(p, (unsigned char)a[i]);
         break;
-    case H_CONN:
-        for (i = 0; i < n; i++) {
-            if (a[i] == ',')
-                conn_commit(p);
-            else if (!is_ws(a[i]))
-                tok_add(p, a + i, 1, 1);
+    case H_CONN: /* a token list; a token ended inside this piece is matched in place */
+        for (i = 0; i < n;) {
+            size_t j = i;
+            while (j < n && a[j] != ',' && !is_ws(a[j]))
+                j++;
+            if (j < n && p->tok_len_ == 0 && !(p->bits_ & B_TOK_LONG)) {
+                conn_option(p, a + i, j - i);
+            } else {
+                tok_add(p, a + i, j - i, 0);
+                if (j < n)
+                    conn_commit(p);
+            }
+            i = j + (j < n);
         }
         return HTTPMSG_OK;
     case H_UPGRADE:
@@ -452,12 +479,27 @@ static inline httpmsg_err value_piece(httpmsg_parser *p, const char *a, size_t n
     return call_data(p, (p->bits_ & B_TRAILERS) ? cb->on_trailer_value : cb->on_header_value, a, n);
 }
 
+/* A field value is complete: interpret it, then tell the caller. */
+static inline httpmsg_err value_done(httpmsg_parser *p)
+{
+    const httpmsg_settings *cb = p->settings_;
+    p->bits_ &= ~(B_VALUE_OPEN | B_VALUE_CONTENT | B_FOLD | B_WS_LOST);
+    if (p->hdr_ != H_OTHER) {
+        httpmsg_err e = sem_end(p);
+        p->hdr_ = H_OTHER;
+        if (e != HTTPMSG_OK)
+            return e;
+    }
+    return call(p, (p->bits_ & B_TRAILERS) ? cb->on_trailer_value_complete : cb->on_header_value_complete);
+}
+
 /* Hold back the whitespace [a, a+n) ending a buffer inside a field value.
- * On error, *bad is the index of the byte that cannot be held. */
-static httpmsg_err ws_hold(httpmsg_parser *p, const char *a, size_t n, size_t *bad)
+ * The first 64 bytes are kept exactly, later ones only if they are all SP or
+ * all HTAB; otherwise the run is marked lost, which fails only if the value
+ * goes on after it (trailing whitespace is dropped anyway). */
+static void ws_hold(httpmsg_parser *p, const char *a, size_t n)
 {
     for (size_t i = 0; i < n; i++, p->ws_count_++) {
-        *bad = i;
         int tab = a[i] == '\t';
         if (p->ws_count_ < 64) {
             if (tab)
@@ -467,17 +509,18 @@ static httpmsg_err ws_hold(httpmsg_parser *p, const char *a, size_t n, size_t *b
                 p->bits_ |= B_WS_TAIL_TAB;
             else
                 p->bits_ &= ~B_WS_TAIL_TAB;
-        } else if (tab != ((p->bits_ & B_WS_TAIL_TAB) != 0) || p->ws_count_ >= UINT32_MAX - 1) {
-            return HTTPMSG_ERR_WHITESPACE_RUN;
+        } else if (tab != ((p->bits_ & B_WS_TAIL_TAB) != 0)) {
+            p->bits_ |= B_WS_LOST;
         }
     }
-    return HTTPMSG_OK;
 }
 
 /* Deliver held-back whitespace, one run of equal bytes at a time, so that a
  * pause in between resumes with the rest still held. */
 static httpmsg_err ws_release(httpmsg_parser *p)
 {
+    if (p->bits_ & B_WS_LOST)
+        return HTTPMSG_ERR_WHITESPACE_RUN;
     while (p->ws_count_) {
         int tab = (int)(p->ws_mask_ & 1);
         uint64_t same = tab ? p->ws_mask_ : ~p->ws_mask_;
@@ -504,26 +547,35 @@ static httpmsg_err ws_release(httpmsg_parser *p)
 }
 
 /* Request-target form (RFC 9112 §3.2) over a piece; `first` marks the
- * target's first piece.  Returns the index of an offending byte, or n. */
+ * target's first piece.  Returns the index of an offending byte, or n.
+ * CONNECT takes authority-form only: uri-host ":" port, the host a name or
+ * IPv4 address without ':', or an IP literal in brackets, and the port
+ * 1*DIGIT (RFC 9110 §9.3.6: the port is never left out). */
 static size_t target_form(httpmsg_parser *p, const char *a, size_t n, int first)
 {
     size_t i = 0;
     if (first) {
         unsigned char c = (unsigned char)a[0];
-        if (p->method_ == HTTPMSG_METHOD_CONNECT)
-            p->sub_ = TF_AUTH;
-        else if (c == '/') {
+        if (p->method_ == HTTPMSG_METHOD_CONNECT) {
+            if (c == '[')
+                p->sub_ = TF_V6;
+            else if (c == ':' || c == '/' || c == '?' || c == '#' || c == '@' || c == ']')
+                return 0;
+            else
+                p->sub_ = TF_HOST;
+            i = 1;
+        } else if (c == '/') {
             p->sub_ = TF_DONE; /* origin-form: any VCHAR sequence the scan let through */
             return n;
-        }
-        else if (c == '*' && p->method_ == HTTPMSG_METHOD_OPTIONS) {
+        } else if (c == '*' && p->method_ == HTTPMSG_METHOD_OPTIONS) {
             p->sub_ = TF_STAR;
             i = 1;
         } else if (IS_ALPHA_(c)) {
             p->sub_ = TF_SCHEME;
             i = 1;
-        } else
+        } else {
             return 0;
+        }
     }
     for (; i < n; i++) {
         unsigned char c = (unsigned char)a[i];
@@ -536,11 +588,27 @@ static size_t target_form(httpmsg_parser *p, const char *a, size_t n, int first)
             else if (!IS_ALPHA_(c) && !IS_DIGIT_(c) && c != '+' && c != '-' && c != '.')
                 return i;
             break;
-        default: /* TF_AUTH, TF_AUTH_PORT: uri-host ":" port, nothing else */
-            if (c == '/' || c == '?' || c == '#' || c == '@')
-                return i;
+        case TF_HOST:
             if (c == ':')
-                p->sub_ = TF_AUTH_PORT;
+                p->sub_ = TF_PORT0;
+            else if (c == '/' || c == '?' || c == '#' || c == '@' || c == '[' || c == ']')
+                return i;
+            break;
+        case TF_V6:
+            if (c == ']')
+                p->sub_ = TF_V6_END;
+            else if (c == '/' || c == '?' || c == '#' || c == '@' || c == '[')
+                return i;
+            break;
+        case TF_V6_END:
+            if (c != ':')
+                return i;
+            p->sub_ = TF_PORT0;
+            break;
+        default: /* TF_PORT0, TF_PORT */
+            if (!IS_DIGIT_(c))
+                return i;
+            p->sub_ = TF_PORT;
             break;
         }
     }
@@ -550,7 +618,7 @@ static size_t target_form(httpmsg_parser *p, const char *a, size_t n, int first)
 /* The request-target is complete: is its form complete? */
 static int target_form_ok(const httpmsg_parser *p)
 {
-    return p->sub_ == TF_DONE || p->sub_ == TF_STAR || p->sub_ == TF_AUTH_PORT;
+    return p->sub_ == TF_DONE || p->sub_ == TF_STAR || p->sub_ == TF_PORT;
 }
 
 /* Chunk extension byte (RFC 9112 §7.1.1):
@@ -561,7 +629,6 @@ static int ext_byte(httpmsg_parser *p, unsigned char c)
     unsigned k = cls[c];
     switch (p->sub_) {
     case E_PRE: /* BWS before a ';' */
-    case E_AFTER_VAL:
         if (c == ';')
             p->sub_ = E_SEMI;
         else if (!(k & C_WS))
@@ -598,8 +665,10 @@ static int ext_byte(httpmsg_parser *p, unsigned char c)
     case E_TOKEN:
         if (k & C_TCHAR)
             return 1;
+        /* fallthrough */
+    case E_AFTER_VAL: /* after a value only BWS ";" may follow */
         if (k & C_WS)
-            p->sub_ = E_AFTER_VAL;
+            p->sub_ = E_PRE;
         else if (c == ';')
             p->sub_ = E_SEMI;
         else
@@ -621,7 +690,8 @@ static int ext_byte(httpmsg_parser *p, unsigned char c)
     }
 }
 
-/* May a chunk extension end here (before CRLF)? */
+/* May a chunk extension end here (before CRLF)?  Not after whitespace:
+ * BWS is allowed only before ';' and around '='. */
 static int ext_can_end(const httpmsg_parser *p)
 {
     return p->sub_ == E_NAME || p->sub_ == E_TOKEN || p->sub_ == E_AFTER_VAL;
@@ -749,7 +819,7 @@ static httpmsg_err limit_error(const httpmsg_parser *p, unsigned st)
         st = p->next_;
     if (st >= S_CHUNK_SIZE && st <= S_CHUNK_HEADER)
         return HTTPMSG_ERR_CHUNK_EXTENSION_TOO_LONG;
-    if (p->msg_type_ == HTTPMSG_REQUEST && st >= S_METHOD && st <= S_REQ_LINE_END)
+    if (p->msg_type_ == HTTPMSG_REQUEST && st >= S_METHOD && st <= S_VERSION_DONE)
         return HTTPMSG_ERR_URI_TOO_LONG;
     if (st == S_DETECT && p->type_ == HTTPMSG_BOTH)
         return HTTPMSG_ERR_URI_TOO_LONG;
@@ -832,17 +902,98 @@ typedef httpmsg_err (*loop_fn)(httpmsg_parser *, const char *, size_t, size_t *)
 #define SCAN_TARGET scan_target_scalar
 #define SCAN_VALUE scan_value_scalar
 #include "loop.h"
+#undef LOOP_FN
+#undef LOOP_ATTR
+#undef SCAN_TOKEN
+#undef SCAN_TARGET
+#undef SCAN_VALUE
 
+#ifdef HTTPMSG_HAVE_X86_
+#define LOOP_FN loop_sse42
+#define LOOP_ATTR SSE_ATTR_
+#define SCAN_TOKEN scan_token_sse
+#define SCAN_TARGET scan_range_sse
+#define SCAN_VALUE scan_range_sse
+#include "loop.h"
+#undef LOOP_FN
+#undef LOOP_ATTR
+#undef SCAN_TOKEN
+#undef SCAN_TARGET
+#undef SCAN_VALUE
+
+#define LOOP_FN loop_avx2
+#define LOOP_ATTR AVX2_ATTR_
+#define SCAN_TOKEN scan_token_avx2
+#define SCAN_TARGET scan_range_avx2
+#define SCAN_VALUE scan_range_avx2
+#include "loop.h"
+#undef LOOP_FN
+#undef LOOP_ATTR
+#undef SCAN_TOKEN
+#undef SCAN_TARGET
+#undef SCAN_VALUE
+
+static int have_sse42(void) { return __builtin_cpu_supports("sse4.2"); }
+static int have_avx2(void) { return __builtin_cpu_supports("avx2"); }
+#endif
+
+#ifdef HTTPMSG_HAVE_NEON_
+#define LOOP_FN loop_neon
+#define LOOP_ATTR
+#define SCAN_TOKEN scan_token_neon
+#define SCAN_TARGET scan_range_neon
+#define SCAN_VALUE scan_range_neon
+#include "loop.h"
+#undef LOOP_FN
+#undef LOOP_ATTR
+#undef SCAN_TOKEN
+#undef SCAN_TARGET
+#undef SCAN_VALUE
+#endif
+
+static int always(void) { return 1; }
+
+/* Scanning implementations, slowest first; the last one the CPU supports is
+ * the default. */
 static const struct impl {
     const char *name;
     loop_fn fn;
+    int (*supported)(void);
 } impls[] = {
-    {"scalar", loop_scalar},
+    {"scalar", loop_scalar, always},
+#ifdef HTTPMSG_HAVE_X86_
+    {"sse4.2", loop_sse42, have_sse42},
+    {"avx2", loop_avx2, have_avx2},
+#endif
+#ifdef HTTPMSG_HAVE_NEON_
+    {"neon", loop_neon, always},
+#endif
 };
+#define NIMPLS (sizeof impls / sizeof *impls)
 
+static int find_impl(const char *name)
+{
+    for (unsigned i = 0; name && i < NIMPLS; i++)
+        if (strcmp(impls[i].name, name) == 0 && impls[i].supported())
+            return (int)i;
+    return -1;
+}
+
+/* The implementation a new parser gets: $HTTPMSG_IMPL if it names one this
+ * CPU runs, else the build's HTTPMSG_DEFAULT_IMPL if set and runnable, else
+ * the fastest the CPU runs.  Reads only constants and the environment, so it
+ * needs no shared state. */
 static unsigned pick_impl(void)
 {
-    return 0;
+    int i = find_impl(getenv("HTTPMSG_IMPL"));
+#ifdef HTTPMSG_DEFAULT_IMPL
+    if (i < 0)
+        i = find_impl(HTTPMSG_DEFAULT_IMPL);
+#endif
+    for (unsigned k = NIMPLS; i < 0 && k-- > 0;)
+        if (impls[k].supported())
+            i = (int)k;
+    return (unsigned)i;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1015,3 +1166,12 @@ int httpmsg_expect_continue(const httpmsg_parser *p)
 int httpmsg_host_count(const httpmsg_parser *p) { return p ? p->hosts_ : 0; }
 uint64_t httpmsg_chunk_size(const httpmsg_parser *p) { return p && p->body_ == HTTPMSG_BODY_CHUNKED ? p->num_ : 0; }
 const char *httpmsg_impl_name(const httpmsg_parser *p) { return impls[usable(p) ? p->impl_ : pick_impl()].name; }
+
+httpmsg_err httpmsg_set_impl(httpmsg_parser *p, const char *name)
+{
+    int i = find_impl(name);
+    if (!usable(p) || i < 0 || (p->bits_ & B_BUSY))
+        return HTTPMSG_ERR_INVALID_ARGUMENT;
+    p->impl_ = (uint8_t)i;
+    return HTTPMSG_OK;
+}

@@ -1,14 +1,32 @@
 /*
  * scan.h - the scanning primitives the main loop spends its time in: find
  * the first byte of [s, e) outside a character class.  Each returns e when
- * every byte belongs.  They never read outside [s, e).
+ * every byte belongs.  None reads outside [s, e): vector loads are taken only
+ * where a whole vector fits, and the tail is finished by the scalar code.
  *
- * This file holds the portable scalar versions; faster ones plug in through
- * the SCAN_* macros of loop.h.
+ * The classes (see parser.c):
+ *   token   tchar (RFC 9110 §5.6.2)
+ *   target  C_TARGET: VCHAR;  C_TARGETL: VCHAR / obs-text
+ *   value   C_VALUE: VCHAR / obs-text / SP / HTAB;  C_VALUEL: all but NUL CR LF
+ *
+ * Implementations: scalar (table walk, and SWAR 8 bytes at a time for the
+ * range classes), sse4.2 (16-byte SSE2/SSSE3 vectors; SSE4.2 is what picks
+ * it), avx2 (32 bytes), neon (aarch64, 16 bytes).  Token membership in the
+ * vector code is a nibble lookup: bit (hi nibble) of lo_tab[lo nibble].
  */
 
+/* Scanners are forced inline so that the class argument, a constant at
+ * every call site, folds away. */
+#if defined(__GNUC__)
+#define SCAN_INLINE_ static inline __attribute__((always_inline))
+#else
+#define SCAN_INLINE_ static inline
+#endif
+
+/* ---- scalar ------------------------------------------------------------- */
+
 /* Unrolled table walk: four independent lookups per round. */
-static inline const char *scan_cls_scalar(const char *s, const char *e, uint8_t m)
+SCAN_INLINE_ const char *scan_cls_scalar(const char *s, const char *e, uint8_t m)
 {
     while (e - s >= 4) {
         if (!(cls[(unsigned char)s[0]] & m))
@@ -26,6 +44,228 @@ static inline const char *scan_cls_scalar(const char *s, const char *e, uint8_t 
     return s;
 }
 
-static inline const char *scan_token_scalar(const char *s, const char *e) { return scan_cls_scalar(s, e, C_TCHAR); }
-static inline const char *scan_target_scalar(const char *s, const char *e, uint8_t m) { return scan_cls_scalar(s, e, m); }
-static inline const char *scan_value_scalar(const char *s, const char *e, uint8_t m) { return scan_cls_scalar(s, e, m); }
+#define ONES_ UINT64_C(0x0101010101010101)
+#define HIGHS_ UINT64_C(0x8080808080808080)
+
+SCAN_INLINE_ uint64_t load64(const char *s)
+{
+    uint64_t x;
+    memcpy(&x, s, 8);
+    return x;
+}
+
+/* Nonzero if some byte of x may be outside the class (exact for the byte
+ * values that matter, conservative elsewhere: the table walk decides). */
+SCAN_INLINE_ uint64_t swar_suspect(uint64_t x, uint8_t m)
+{
+    uint64_t del = x ^ (ONES_ * 0x7f);
+    uint64_t has_del = (del - ONES_) & ~del & HIGHS_;
+    switch (m) {
+    case C_VALUE: /* any byte < 0x20 (HTAB included: rechecked), DEL */
+        return ((x - ONES_ * 0x20) & ~x & HIGHS_) | has_del;
+    case C_TARGET: /* < 0x21, DEL, >= 0x80 */
+        return ((x - ONES_ * 0x21) & ~x & HIGHS_) | has_del | (x & HIGHS_);
+    case C_TARGETL: /* < 0x21, DEL */
+        return ((x - ONES_ * 0x21) & ~x & HIGHS_) | has_del;
+    default: /* C_VALUEL: any byte < 0x0e (NUL, LF, CR among them) */
+        return (x - ONES_ * 0x0e) & ~x & HIGHS_;
+    }
+}
+
+SCAN_INLINE_ const char *scan_range_scalar(const char *s, const char *e, uint8_t m)
+{
+    while (e - s >= 8) {
+        if (swar_suspect(load64(s), m)) {
+            const char *q = scan_cls_scalar(s, s + 8, m);
+            if (q < s + 8)
+                return q;
+        }
+        s += 8;
+    }
+    return scan_cls_scalar(s, e, m);
+}
+
+SCAN_INLINE_ const char *scan_token_scalar(const char *s, const char *e) { return scan_cls_scalar(s, e, C_TCHAR); }
+SCAN_INLINE_ const char *scan_target_scalar(const char *s, const char *e, uint8_t m) { return scan_range_scalar(s, e, m); }
+SCAN_INLINE_ const char *scan_value_scalar(const char *s, const char *e, uint8_t m) { return scan_range_scalar(s, e, m); }
+
+/* Token nibble table: bit h of tchar_lo[l] is set when byte 0xhl is a tchar
+ * (h < 8; bytes >= 0x80 are never tchars). */
+#define TL_(l)                                                                                         \
+    ((IS_TCHAR_(0x00 + (l)) ? 1 : 0) | (IS_TCHAR_(0x10 + (l)) ? 2 : 0) |                     \
+              (IS_TCHAR_(0x20 + (l)) ? 4 : 0) | (IS_TCHAR_(0x30 + (l)) ? 8 : 0) |                     \
+              (IS_TCHAR_(0x40 + (l)) ? 16 : 0) | (IS_TCHAR_(0x50 + (l)) ? 32 : 0) |                   \
+              (IS_TCHAR_(0x60 + (l)) ? 64 : 0) | (IS_TCHAR_(0x70 + (l)) ? 128 : 0))
+/* the same as signed char values, for _mm_setr_epi8 */
+#define TLS_(l) ((TL_(l) & 0x7f) - (TL_(l) & 0x80))
+#define TCHAR_LO_ TLS_(0), TLS_(1), TLS_(2), TLS_(3), TLS_(4), TLS_(5), TLS_(6), TLS_(7), TLS_(8), TLS_(9), \
+                  TLS_(10), TLS_(11), TLS_(12), TLS_(13), TLS_(14), TLS_(15)
+#define TCHAR_LO_U_ TL_(0), TL_(1), TL_(2), TL_(3), TL_(4), TL_(5), TL_(6), TL_(7), TL_(8), TL_(9), TL_(10), \
+                    TL_(11), TL_(12), TL_(13), TL_(14), TL_(15)
+#define TCHAR_HI_ 1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0 /* for _mm_setr_epi8 (char) */
+#define TCHAR_HI_U_ 1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0 /* for uint8_t tables */
+
+/* ---- x86-64: SSE4.2 and AVX2 -------------------------------------------- */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(HTTPMSG_NO_SIMD)
+#define HTTPMSG_HAVE_X86_ 1
+#include <immintrin.h>
+
+#define SSE_ATTR_ __attribute__((target("sse4.2")))
+#define AVX2_ATTR_ __attribute__((target("avx2")))
+
+SCAN_INLINE_ SSE_ATTR_ __m128i bad16_range(__m128i v, uint8_t m)
+{
+    switch (m) {
+    case C_VALUE: {
+        __m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
+        ctl = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x09)), ctl);
+        return _mm_or_si128(ctl, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+    }
+    case C_TARGET: /* signed: v < 0x21 catches 0x80-0xff too */
+        return _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x21)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+    case C_TARGETL:
+        return _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(0x20)),
+                            _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+    default: /* C_VALUEL */
+        return _mm_or_si128(_mm_cmpeq_epi8(v, _mm_setzero_si128()),
+                            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+    }
+}
+
+SCAN_INLINE_ SSE_ATTR_ const char *scan_range_sse(const char *s, const char *e, uint8_t m)
+{
+    while (e - s >= 16) {
+        unsigned bad = (unsigned)_mm_movemask_epi8(bad16_range(_mm_loadu_si128((const __m128i *)s), m));
+        if (bad)
+            return s + __builtin_ctz(bad);
+        s += 16;
+    }
+    return scan_range_scalar(s, e, m);
+}
+
+SCAN_INLINE_ SSE_ATTR_ const char *scan_token_sse(const char *s, const char *e)
+{
+    const __m128i lo_tab = _mm_setr_epi8(TCHAR_LO_), hi_tab = _mm_setr_epi8(TCHAR_HI_), nib = _mm_set1_epi8(0x0f);
+    while (e - s >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)s);
+        __m128i lo = _mm_shuffle_epi8(lo_tab, _mm_and_si128(v, nib));
+        __m128i hi = _mm_shuffle_epi8(hi_tab, _mm_and_si128(_mm_srli_epi16(v, 4), nib));
+        unsigned bad =
+            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128()));
+        if (bad)
+            return s + __builtin_ctz(bad);
+        s += 16;
+    }
+    return scan_cls_scalar(s, e, C_TCHAR);
+}
+
+SCAN_INLINE_ AVX2_ATTR_ __m256i bad32_range(__m256i v, uint8_t m)
+{
+    switch (m) {
+    case C_VALUE: {
+        __m256i ctl = _mm256_cmpeq_epi8(_mm256_max_epu8(v, _mm256_set1_epi8(0x1f)), _mm256_set1_epi8(0x1f));
+        ctl = _mm256_andnot_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x09)), ctl);
+        return _mm256_or_si256(ctl, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f)));
+    }
+    case C_TARGET:
+        return _mm256_or_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x21), v), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f)));
+    case C_TARGETL:
+        return _mm256_or_si256(
+            _mm256_cmpeq_epi8(_mm256_max_epu8(v, _mm256_set1_epi8(0x20)), _mm256_set1_epi8(0x20)),
+            _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f)));
+    default:
+        return _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_setzero_si256()),
+                               _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r')),
+                                               _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n'))));
+    }
+}
+
+SCAN_INLINE_ AVX2_ATTR_ const char *scan_range_avx2(const char *s, const char *e, uint8_t m)
+{
+    while (e - s >= 32) {
+        unsigned bad = (unsigned)_mm256_movemask_epi8(bad32_range(_mm256_loadu_si256((const __m256i *)s), m));
+        if (bad)
+            return s + __builtin_ctz(bad);
+        s += 32;
+    }
+    if (e - s >= 16) {
+        unsigned bad = (unsigned)_mm_movemask_epi8(bad16_range(_mm_loadu_si128((const __m128i *)s), m));
+        if (bad)
+            return s + __builtin_ctz(bad);
+        s += 16;
+    }
+    return scan_range_scalar(s, e, m);
+}
+
+SCAN_INLINE_ AVX2_ATTR_ const char *scan_token_avx2(const char *s, const char *e)
+{
+    const __m256i lo_tab = _mm256_setr_epi8(TCHAR_LO_, TCHAR_LO_), hi_tab = _mm256_setr_epi8(TCHAR_HI_, TCHAR_HI_);
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+    while (e - s >= 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)s);
+        __m256i lo = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib));
+        __m256i hi = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
+        unsigned bad = (unsigned)_mm256_movemask_epi8(
+            _mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), _mm256_setzero_si256()));
+        if (bad)
+            return s + __builtin_ctz(bad);
+        s += 32;
+    }
+    return scan_token_sse(s, e);
+}
+#endif
+
+/* ---- aarch64: NEON ------------------------------------------------------ */
+#if defined(__aarch64__) && !defined(HTTPMSG_NO_SIMD)
+#define HTTPMSG_HAVE_NEON_ 1
+#include <arm_neon.h>
+
+/* Index of the first nonzero byte of a comparison result, or 16. */
+SCAN_INLINE_ unsigned neon_first(uint8x16_t cmp)
+{
+    uint64_t bits = vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(cmp), 4)), 0);
+    return bits ? (unsigned)__builtin_ctzll(bits) >> 2 : 16;
+}
+
+SCAN_INLINE_ uint8x16_t bad16_neon(uint8x16_t v, uint8_t m)
+{
+    uint8x16_t del = vceqq_u8(v, vdupq_n_u8(0x7f));
+    switch (m) {
+    case C_VALUE:
+        return vorrq_u8(vbicq_u8(vcleq_u8(v, vdupq_n_u8(0x1f)), vceqq_u8(v, vdupq_n_u8(0x09))), del);
+    case C_TARGET:
+        return vorrq_u8(vorrq_u8(vcleq_u8(v, vdupq_n_u8(0x20)), vcgeq_u8(v, vdupq_n_u8(0x80))), del);
+    case C_TARGETL:
+        return vorrq_u8(vcleq_u8(v, vdupq_n_u8(0x20)), del);
+    default:
+        return vorrq_u8(vceqq_u8(v, vdupq_n_u8(0)),
+                        vorrq_u8(vceqq_u8(v, vdupq_n_u8('\r')), vceqq_u8(v, vdupq_n_u8('\n'))));
+    }
+}
+
+SCAN_INLINE_ const char *scan_range_neon(const char *s, const char *e, uint8_t m)
+{
+    while (e - s >= 16) {
+        unsigned i = neon_first(bad16_neon(vld1q_u8((const uint8_t *)s), m));
+        if (i < 16)
+            return s + i;
+        s += 16;
+    }
+    return scan_range_scalar(s, e, m);
+}
+
+SCAN_INLINE_ const char *scan_token_neon(const char *s, const char *e)
+{
+    static const uint8_t lo_tab_[16] = {TCHAR_LO_U_}, hi_tab_[16] = {TCHAR_HI_U_};
+    const uint8x16_t lo_tab = vld1q_u8(lo_tab_), hi_tab = vld1q_u8(hi_tab_);
+    while (e - s >= 16) {
+        uint8x16_t v = vld1q_u8((const uint8_t *)s);
+        uint8x16_t in = vandq_u8(vqtbl1q_u8(lo_tab, vandq_u8(v, vdupq_n_u8(0x0f))), vqtbl1q_u8(hi_tab, vshrq_n_u8(v, 4)));
+        unsigned i = neon_first(vceqq_u8(in, vdupq_n_u8(0)));
+        if (i < 16)
+            return s + i;
+        s += 16;
+    }
+    return scan_cls_scalar(s, e, C_TCHAR);
+}
+#endif
