@@ -431,7 +431,9 @@ int trace_run(const struct trace_opts *o, const char *in, size_t n, const size_t
             if (e == HTTPMSG_PAUSED)
                 httpmsg_resume(&c->p);
         } while (e == HTTPMSG_PAUSED && !c->broken);
-        if (e != HTTPMSG_OK) {
+        if (e == HTTPMSG_UPGRADE) { /* seen only now when a pause deferred it */
+            out_printf(c, "upgrade offset=%" PRIu64 "\n", httpmsg_bytes_consumed(&c->p));
+        } else if (e != HTTPMSG_OK) {
             out_error(c, e);
             rc = 1;
         }
