@@ -27,10 +27,38 @@
  * bad byte, the end of the section): *ps, *pmark and *pst then say where
  * and in which state to go on, with the element begun at *pmark.  A pause
  * or user error returns with *ps and *pst where to resume; a parse error
- * with *ps at the offending byte.
+ * with *ps at the offending byte.  lo is the start of the buffer.
  */
+#ifdef BLOCK_FILL
+#define BLK_NEXT2_(f) f##_blk_next
+#define BLK_NEXT_(f) BLK_NEXT2_(f)
+#define BLK_NEXT BLK_NEXT_(LOOP_FN)
+/* The first byte at or after pos (in the window or later ones) whose bit is
+ * set in nt (`value` 0) or bv (`value` 1), or lim. */
+static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, const char *lim, const char *lo, int value,
+                                             uint8_t vm)
+{
+    for (;;) {
+        size_t off = (size_t)(pos - b->base);
+        if (off < b->n) {
+            uint64_t m = (value ? b->bv : b->nt) >> off;
+            if (m) {
+                off += (size_t)__builtin_ctzll(m);
+                return off < b->n ? b->base + off : lim;
+            }
+            if (b->n < 64)
+                return lim;
+            pos = b->base + 64;
+        }
+        if (pos >= lim)
+            return lim;
+        BLOCK_FILL(b, pos, lim, lo, vm);
+    }
+}
+#endif
+
 static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser *p, const char **ps, const char **pmark,
-                                                                 const char *hend, unsigned *pst)
+                                                                 const char *lo, const char *hend, unsigned *pst)
 {
     const httpmsg_settings *cb = p->settings_;
     const int tr = (p->bits_ & B_TRAILERS) != 0;
@@ -38,13 +66,27 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
     const httpmsg_data_cb f_name = tr ? cb->on_trailer_name : cb->on_header_name;
     const httpmsg_cb f_name_done = tr ? cb->on_trailer_name_complete : cb->on_header_name_complete;
     const httpmsg_data_cb f_value = tr ? cb->on_trailer_value : cb->on_header_value;
+    const httpmsg_cb f_value_done = tr ? cb->on_trailer_value_complete : cb->on_header_value_complete;
     const char *s = *ps, *q, *v, *ve, *t;
     httpmsg_err rc;
     size_t bad;
-    int h;
+    int h, r;
+#ifdef BLOCK_FILL
+    const uint8_t vm = strict ? C_VALUE : C_VALUEL;
+    struct blk b;
+    BLOCK_FILL(&b, s, hend, lo, vm);
+#else
+    (void)lo;
+#endif
 
+    /* The parser's fields (resume state, value flags) are written only where
+     * the loop leaves: callbacks cannot see the difference. */
     for (;;) {
+#ifdef BLOCK_FILL
+        q = BLK_NEXT(&b, s, hend, lo, 0, vm);
+#else
         q = SCAN_TOKEN(s, hend);
+#endif
         if (q == hend || *q != ':' || q == s) { /* name cut short, or a bad byte */
             *pst = S_FIELD_NAME;
             *pmark = s;
@@ -52,27 +94,38 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
             return HTTPMSG_OK;
         }
         h = H_OTHER;
-        if (!tr && (h = classify_field(s, (size_t)(q - s))) == H_HOST) {
-            h = H_OTHER;
-            if (p->hosts_ < 255)
-                p->hosts_++;
+        if (!tr && (h = classify_field(s, (size_t)(q - s))) != H_OTHER) {
+            if (h == H_HOST) {
+                h = H_OTHER;
+                if (p->hosts_ < 255)
+                    p->hosts_++;
+            } else {
+                p->hdr_ = (uint8_t)h;
+                p->sub_ = L_START;
+            }
         }
-        p->hdr_ = (uint8_t)h;
-        p->sub_ = L_START;
-        *ps = q + 1;
-        *pst = S_NAME_END;
-        if (f_name && (rc = cb_result(p, f_name(p, s, (size_t)(q - s)))) != HTTPMSG_OK)
-            return rc;
-        *pst = S_VALUE_OWS;
-        p->bits_ |= B_VALUE_OPEN;
-        if (f_name_done && (rc = cb_result(p, f_name_done(p))) != HTTPMSG_OK)
-            return rc;
+        if (f_name && (r = f_name(p, s, (size_t)(q - s))) != HTTPMSG_CB_OK) {
+            *ps = q + 1;
+            *pst = S_NAME_END;
+            return cb_result(p, r);
+        }
+        if (f_name_done && (r = f_name_done(p)) != HTTPMSG_CB_OK) {
+            *ps = q + 1;
+            *pst = S_VALUE_OWS;
+            p->bits_ |= B_VALUE_OPEN;
+            return cb_result(p, r);
+        }
         for (v = q + 1; v < hend && (cls[(unsigned char)*v] & C_WS); v++)
             ;
+#ifdef BLOCK_FILL
+        ve = BLK_NEXT(&b, v, hend, lo, 1, vm);
+#else
         ve = strict ? SCAN_VALUE(v, hend, C_VALUE) : SCAN_VALUE(v, hend, C_VALUEL);
+#endif
         if (hend - ve < 3 || ve[0] != '\r' || ve[1] != '\n' || !(cls[(unsigned char)ve[2]] & C_TCHAR)) {
             /* the value or its line end needs the states: go on from where
              * the scan stopped, the value begun at v */
+            p->bits_ |= B_VALUE_OPEN;
             *pst = v == hend ? S_VALUE_OWS : S_VALUE;
             *pmark = v;
             *ps = ve;
@@ -80,19 +133,32 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
         }
         for (t = ve; t > v && (cls[(unsigned char)t[-1]] & C_WS); t--)
             ;
-        s = *ps = ve + 2;
-        *pst = S_FIELD_START;
+        s = ve + 2;
         if (t > v) {
             if (h != H_OTHER && (rc = sem_piece(p, v, (size_t)(t - v), &bad)) != HTTPMSG_OK) {
                 *ps = v + bad;
                 return rc;
             }
-            p->bits_ |= B_VALUE_CONTENT;
-            if (f_value && (rc = cb_result(p, f_value(p, v, (size_t)(t - v)))) != HTTPMSG_OK)
-                return rc;
+            if (f_value && (r = f_value(p, v, (size_t)(t - v))) != HTTPMSG_CB_OK) {
+                *ps = s;
+                *pst = S_FIELD_START;
+                p->bits_ |= B_VALUE_OPEN | B_VALUE_CONTENT;
+                return cb_result(p, r);
+            }
         }
-        if ((rc = value_done(p)) != HTTPMSG_OK)
-            return rc;
+        if (h != H_OTHER) {
+            rc = sem_end(p);
+            p->hdr_ = H_OTHER;
+            if (rc != HTTPMSG_OK) {
+                *ps = s;
+                return rc;
+            }
+        }
+        if (f_value_done && (r = f_value_done(p)) != HTTPMSG_CB_OK) {
+            *ps = s;
+            *pst = S_FIELD_START;
+            return cb_result(p, r);
+        }
     }
 }
 
@@ -446,7 +512,7 @@ dispatch:
             goto dispatch;
         }
         /* field lines: FIELDS_FN takes them as far as it can */
-        if ((rc = FIELDS_FN(p, &s, &mark, hend, &st)) != HTTPMSG_OK) {
+        if ((rc = FIELDS_FN(p, &s, &mark, data, hend, &st)) != HTTPMSG_OK) {
             if (rc > HTTPMSG_ERR_USER)
                 goto error;
             goto stop;
@@ -888,5 +954,8 @@ error: /* rc: a parse error found at s */
 #undef IS_LWS
 }
 #undef FIELDS_FN
+#undef BLK_NEXT
+#undef BLK_NEXT_
+#undef BLK_NEXT2_
 #undef FIELDS_NAME_
 #undef FIELDS_NAME2_

@@ -914,7 +914,9 @@ typedef httpmsg_err (*loop_fn)(httpmsg_parser *, const char *, size_t, size_t *)
 #define SCAN_TOKEN scan_token_sse
 #define SCAN_TARGET scan_range_sse
 #define SCAN_VALUE scan_range_sse
+#define BLOCK_FILL blk_fill_sse
 #include "loop.h"
+#undef BLOCK_FILL
 #undef LOOP_FN
 #undef LOOP_ATTR
 #undef SCAN_TOKEN
@@ -926,7 +928,9 @@ typedef httpmsg_err (*loop_fn)(httpmsg_parser *, const char *, size_t, size_t *)
 #define SCAN_TOKEN scan_token_avx2
 #define SCAN_TARGET scan_range_avx2
 #define SCAN_VALUE scan_range_avx2
+#define BLOCK_FILL blk_fill_avx2
 #include "loop.h"
+#undef BLOCK_FILL
 #undef LOOP_FN
 #undef LOOP_ATTR
 #undef SCAN_TOKEN
@@ -943,7 +947,9 @@ static int have_avx2(void) { return __builtin_cpu_supports("avx2"); }
 #define SCAN_TOKEN scan_token_neon
 #define SCAN_TARGET scan_range_neon
 #define SCAN_VALUE scan_range_neon
+#define BLOCK_FILL blk_fill_neon
 #include "loop.h"
+#undef BLOCK_FILL
 #undef LOOP_FN
 #undef LOOP_ATTR
 #undef SCAN_TOKEN
@@ -1084,6 +1090,23 @@ httpmsg_err httpmsg_execute(httpmsg_parser *p, const char *data, size_t len, siz
     if (len == 0)
         return HTTPMSG_OK;
     p->bits_ |= B_BUSY;
+    if ((p->state_ == S_BODY_LENGTH || p->state_ == S_CHUNK_DATA) && len < p->remaining_) {
+        /* a piece wholly inside the body or chunk: no need for the loop */
+        p->remaining_ -= len;
+        if (p->state_ == S_BODY_LENGTH)
+            p->body_read_ += len;
+        p->nread_ += len;
+        e = call_data(p, p->settings_->on_body, data, len);
+        p->bits_ &= ~B_BUSY;
+        if (e == HTTPMSG_ERR_USER) {
+            p->err_offset_ = p->nread_;
+            p->state_ = S_DEAD;
+        }
+        p->err_ = (uint8_t)e;
+        if (used)
+            *used = len;
+        return e;
+    }
     e = impls[p->impl_].fn(p, data, len, &n);
     p->bits_ &= ~B_BUSY;
     if (used)

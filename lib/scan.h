@@ -89,6 +89,18 @@ SCAN_INLINE_ const char *scan_token_scalar(const char *s, const char *e) { retur
 SCAN_INLINE_ const char *scan_target_scalar(const char *s, const char *e, uint8_t m) { return scan_range_scalar(s, e, m); }
 SCAN_INLINE_ const char *scan_value_scalar(const char *s, const char *e, uint8_t m) { return scan_range_scalar(s, e, m); }
 
+/* A window of up to 64 bytes classified at once: bit i of nt is set when
+ * base[i] is not a tchar, of bv when it is not a field-value byte (strict or
+ * lenient), for i < n; bits from n to 63 are set too, so that a search that
+ * reaches them ends at the window's limit.  The vector implementations fill
+ * it; finding the next delimiter is then a shift and a count of zeros,
+ * instead of a loop whose exit a branch predictor cannot foresee. */
+struct blk {
+    const char *base;
+    size_t n;
+    uint64_t nt, bv;
+};
+
 /* Token nibble table: bit h of tchar_lo[l] is set when byte 0xhl is a tchar
  * (h < 8; bytes >= 0x80 are never tchars). */
 #define TL_(l)                                                                                         \
@@ -159,6 +171,46 @@ SCAN_INLINE_ SSE_ATTR_ const char *scan_token_sse(const char *s, const char *e)
     return scan_cls_scalar(s, e, C_TCHAR);
 }
 
+SCAN_INLINE_ SSE_ATTR_ uint32_t tok16_sse(__m128i v)
+{
+    const __m128i lo_tab = _mm_setr_epi8(TCHAR_LO_), hi_tab = _mm_setr_epi8(TCHAR_HI_), nib = _mm_set1_epi8(0x0f);
+    __m128i lo = _mm_shuffle_epi8(lo_tab, _mm_and_si128(v, nib));
+    __m128i hi = _mm_shuffle_epi8(hi_tab, _mm_and_si128(_mm_srli_epi16(v, 4), nib));
+    return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128()));
+}
+
+SCAN_INLINE_ SSE_ATTR_ void blk_fill_sse(struct blk *b, const char *base, const char *lim, const char *lo, uint8_t vm)
+{
+    char tmp[64];
+    const char *src = base;
+    size_t n = (size_t)(lim - base), shift = 0;
+    uint64_t nt = 0, bv = 0;
+    if (n < 64) {
+        if (lim - lo >= 64) {
+            src = lim - 64;
+            shift = 64 - n;
+        } else {
+            memset(tmp, 0, sizeof tmp);
+            memcpy(tmp, base, n);
+            src = tmp;
+        }
+    }
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(src + 16 * k));
+        nt |= (uint64_t)tok16_sse(v) << (16 * k);
+        bv |= (uint64_t)(uint32_t)_mm_movemask_epi8(vm == C_VALUE ? bad16_range(v, C_VALUE) : bad16_range(v, C_VALUEL))
+              << (16 * k);
+    }
+    b->base = base;
+    b->n = n < 64 ? n : 64;
+    b->nt = nt >> shift;
+    b->bv = bv >> shift;
+    if (n < 64) {
+        b->nt |= ~(uint64_t)0 << n;
+        b->bv |= ~(uint64_t)0 << n;
+    }
+}
+
 SCAN_INLINE_ AVX2_ATTR_ __m256i bad32_range(__m256i v, uint8_t m)
 {
     switch (m) {
@@ -195,6 +247,54 @@ SCAN_INLINE_ AVX2_ATTR_ const char *scan_range_avx2(const char *s, const char *e
         s += 16;
     }
     return scan_range_scalar(s, e, m);
+}
+
+SCAN_INLINE_ AVX2_ATTR_ uint32_t tok32_avx2(__m256i v)
+{
+    const __m256i lo_tab = _mm256_setr_epi8(TCHAR_LO_, TCHAR_LO_), hi_tab = _mm256_setr_epi8(TCHAR_HI_, TCHAR_HI_);
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+    __m256i lo = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib));
+    __m256i hi = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
+    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), _mm256_setzero_si256()));
+}
+
+/* Classify [base, min(base + 64, lim)).  lo is the start of the buffer: a
+ * tail shorter than 64 bytes is classified from the 64 bytes ending at lim
+ * when the buffer holds them, else from a zero-padded copy. */
+SCAN_INLINE_ AVX2_ATTR_ void blk_fill_avx2(struct blk *b, const char *base, const char *lim, const char *lo, uint8_t vm)
+{
+    char tmp[64];
+    const char *src = base;
+    size_t n = (size_t)(lim - base), shift = 0;
+    __m256i v0, v1;
+    uint64_t nt, bv;
+    if (n < 64) {
+        if (lim - lo >= 64) {
+            src = lim - 64;
+            shift = 64 - n;
+        } else {
+            memset(tmp, 0, sizeof tmp);
+            memcpy(tmp, base, n);
+            src = tmp;
+        }
+    }
+    v0 = _mm256_loadu_si256((const __m256i *)src);
+    v1 = _mm256_loadu_si256((const __m256i *)(src + 32));
+    nt = tok32_avx2(v0) | (uint64_t)tok32_avx2(v1) << 32;
+    if (vm == C_VALUE)
+        bv = (uint32_t)_mm256_movemask_epi8(bad32_range(v0, C_VALUE)) |
+             (uint64_t)(uint32_t)_mm256_movemask_epi8(bad32_range(v1, C_VALUE)) << 32;
+    else
+        bv = (uint32_t)_mm256_movemask_epi8(bad32_range(v0, C_VALUEL)) |
+             (uint64_t)(uint32_t)_mm256_movemask_epi8(bad32_range(v1, C_VALUEL)) << 32;
+    b->base = base;
+    b->n = n < 64 ? n : 64;
+    b->nt = nt >> shift;
+    b->bv = bv >> shift;
+    if (n < 64) {
+        b->nt |= ~(uint64_t)0 << n;
+        b->bv |= ~(uint64_t)0 << n;
+    }
 }
 
 SCAN_INLINE_ AVX2_ATTR_ const char *scan_token_avx2(const char *s, const char *e)
@@ -252,6 +352,62 @@ SCAN_INLINE_ const char *scan_range_neon(const char *s, const char *e, uint8_t m
         s += 16;
     }
     return scan_range_scalar(s, e, m);
+}
+
+/* 16 comparison bytes (0 or 0xff) in each of four vectors -> one bit each. */
+SCAN_INLINE_ uint64_t neon_mask64(uint8x16_t c0, uint8x16_t c1, uint8x16_t c2, uint8x16_t c3)
+{
+    static const uint8_t w_[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+    const uint8x16_t w = vld1q_u8(w_);
+    uint8x16_t s0 = vpaddq_u8(vandq_u8(c0, w), vandq_u8(c1, w));
+    uint8x16_t s1 = vpaddq_u8(vandq_u8(c2, w), vandq_u8(c3, w));
+    s0 = vpaddq_u8(s0, s1);
+    s0 = vpaddq_u8(s0, s0);
+    return vgetq_lane_u64(vreinterpretq_u64_u8(s0), 0);
+}
+
+SCAN_INLINE_ uint8x16_t tok16_neon_bad(uint8x16_t v)
+{
+    static const uint8_t lo_tab_[16] = {TCHAR_LO_U_}, hi_tab_[16] = {TCHAR_HI_U_};
+    uint8x16_t in = vandq_u8(vqtbl1q_u8(vld1q_u8(lo_tab_), vandq_u8(v, vdupq_n_u8(0x0f))),
+                             vqtbl1q_u8(vld1q_u8(hi_tab_), vshrq_n_u8(v, 4)));
+    return vceqq_u8(in, vdupq_n_u8(0));
+}
+
+SCAN_INLINE_ void blk_fill_neon(struct blk *b, const char *base, const char *lim, const char *lo, uint8_t vm)
+{
+    char tmp[64];
+    const char *src = base;
+    size_t n = (size_t)(lim - base), shift = 0;
+    uint8x16_t v[4];
+    uint64_t nt, bv;
+    if (n < 64) {
+        if (lim - lo >= 64) {
+            src = lim - 64;
+            shift = 64 - n;
+        } else {
+            memset(tmp, 0, sizeof tmp);
+            memcpy(tmp, base, n);
+            src = tmp;
+        }
+    }
+    for (int k = 0; k < 4; k++)
+        v[k] = vld1q_u8((const uint8_t *)src + 16 * k);
+    nt = neon_mask64(tok16_neon_bad(v[0]), tok16_neon_bad(v[1]), tok16_neon_bad(v[2]), tok16_neon_bad(v[3]));
+    if (vm == C_VALUE)
+        bv = neon_mask64(bad16_neon(v[0], C_VALUE), bad16_neon(v[1], C_VALUE), bad16_neon(v[2], C_VALUE),
+                         bad16_neon(v[3], C_VALUE));
+    else
+        bv = neon_mask64(bad16_neon(v[0], C_VALUEL), bad16_neon(v[1], C_VALUEL), bad16_neon(v[2], C_VALUEL),
+                         bad16_neon(v[3], C_VALUEL));
+    b->base = base;
+    b->n = n < 64 ? n : 64;
+    b->nt = nt >> shift;
+    b->bv = bv >> shift;
+    if (n < 64) {
+        b->nt |= ~(uint64_t)0 << n;
+        b->bv |= ~(uint64_t)0 << n;
+    }
 }
 
 SCAN_INLINE_ const char *scan_token_neon(const char *s, const char *e)

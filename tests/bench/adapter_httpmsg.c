@@ -52,12 +52,6 @@ static int on_name(httpmsg_parser *p, const char *at, size_t n)
     c->r->spans++;
     return 0;
 }
-static int on_name_complete(httpmsg_parser *p)
-{
-    struct ctx *c = C(p);
-    c->r->headers++;
-    return 0;
-}
 static int on_value(httpmsg_parser *p, const char *at, size_t n)
 {
     struct ctx *c = C(p);
@@ -66,9 +60,11 @@ static int on_value(httpmsg_parser *p, const char *at, size_t n)
     c->r->spans++;
     return 0;
 }
-static int on_value_complete(httpmsg_parser *p)
+static int on_value_complete(httpmsg_parser *p) /* once per field, empty values too */
 {
-    C(p)->m.nh++;
+    struct ctx *c = C(p);
+    c->r->headers++;
+    c->m.nh++;
     return 0;
 }
 static int on_headers_complete(httpmsg_parser *p)
@@ -97,7 +93,6 @@ static const httpmsg_settings settings = {
     .on_target = on_target,
     .on_reason = on_reason,
     .on_header_name = on_name,
-    .on_header_name_complete = on_name_complete,
     .on_header_value = on_value,
     .on_header_value_complete = on_value_complete,
     .on_headers_complete = on_headers_complete,
