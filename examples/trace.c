@@ -2,6 +2,7 @@
  * trace.c - see trace.h.  One context per run; callbacks assemble each
  * element from its pieces and print it when its *_complete call arrives.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "trace.h"
 
 #include <inttypes.h>
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static const struct {
     const char *name;
@@ -381,15 +384,46 @@ static int feed(struct ctx *c, const char *buf, size_t len)
     return 0;
 }
 
+/* A mapping with an inaccessible page after (or before) room for `n` bytes. */
+struct guarded {
+    char *map, *room;
+    size_t maplen, roomlen;
+};
+
+static int guard_map(struct guarded *g, size_t n, int after)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    g->roomlen = (n + page - 1) / page * page;
+    if (g->roomlen == 0)
+        g->roomlen = page;
+    g->maplen = g->roomlen + page;
+    g->map = mmap(NULL, g->maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (g->map == MAP_FAILED)
+        return -1;
+    g->room = after ? g->map : g->map + page;
+    return mprotect(after ? g->map + g->roomlen : g->map, page, PROT_NONE);
+}
+
+/* Where a piece of `len` bytes goes: flush against the guard page. */
+static char *guard_place(struct guarded *g, size_t len, int after)
+{
+    return after ? g->room + g->roomlen - len : g->room;
+}
+
 int trace_run(const struct trace_opts *o, const char *in, size_t n, const size_t *cuts, size_t ncuts,
               struct trace_buf *out)
 {
     struct ctx *c = calloc(1, sizeof *c);
+    struct guarded g = {0};
     size_t start = 0;
     int rc = 0;
     httpmsg_err e;
     if (!c)
         return 2;
+    if (o->guard && guard_map(&g, n, o->guard == 1) != 0) {
+        free(c);
+        return 2;
+    }
     c->o = o;
     c->out = out;
     httpmsg_init(&c->p, o->type, &settings);
@@ -411,7 +445,11 @@ int trace_run(const struct trace_opts *o, const char *in, size_t n, const size_t
         }
         if (stop == start) /* an empty piece must change nothing */
             continue;
-        if (o->copy) {
+        if (o->guard) {
+            char *at = guard_place(&g, stop - start, o->guard == 1);
+            memcpy(at, in + start, stop - start);
+            piece = at;
+        } else if (o->copy) {
             copy = malloc(stop - start);
             if (!copy) {
                 rc = 2;
@@ -444,6 +482,8 @@ int trace_run(const struct trace_opts *o, const char *in, size_t n, const size_t
         rc = 2;
     if (c->oom)
         rc = 2;
+    if (g.map)
+        munmap(g.map, g.maplen);
     trace_buf_free(&c->el);
     trace_buf_free(&c->name);
     trace_buf_free(&c->body);

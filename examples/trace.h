@@ -24,6 +24,9 @@ struct trace_opts {
     uint64_t max_body; /* 0: no limit */
     int pause;         /* every callback pauses; the driver checks and resumes */
     int copy;          /* feed each piece from its own exact-size heap copy */
+    int guard;         /* 1: each piece ends right before an inaccessible page,
+                          2: it starts right after one (catches over-reads that
+                          stay inside a heap block's page); beats `copy` */
 };
 
 /*

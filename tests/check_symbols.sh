@@ -4,14 +4,15 @@
 # 2. The shared library exports nothing but httpmsg_* symbols.
 set -u
 static=$1 shared=$2
+nm=${NM:-nm}
 fail=0
-alloc=$(nm -u "$static" | grep -Ew '(malloc|calloc|realloc|free|strdup|strndup|aligned_alloc|posix_memalign|memalign|valloc|reallocarray)' || true)
+alloc=$($nm -u "$static" | grep -Ew '(malloc|calloc|realloc|free|strdup|strndup|aligned_alloc|posix_memalign|memalign|valloc|reallocarray)' || true)
 if [ -n "$alloc" ]; then
   echo "FAIL: the library references allocator symbols:"; echo "$alloc"; fail=1
 else
   echo "ok: no allocator symbol referenced by $(basename "$static")"
 fi
-exported=$(nm -D --defined-only "$shared" | awk '$2 ~ /^[TDRBVW]$/ {print $3}')
+exported=$($nm -D --defined-only "$shared" | awk '$2 ~ /^[TDRBVW]$/ {print $3}')
 bad=$(printf '%s\n' "$exported" | grep -v '^httpmsg_' | grep -v '^$' || true)
 if [ -n "$bad" ]; then
   echo "FAIL: exported symbols without the httpmsg_ prefix:"; echo "$bad"; fail=1

@@ -6,7 +6,11 @@
  */
 #include <httpmsg.h>
 
+#ifdef HTTPMSG_MINICHECK
+#include "minicheck.h" /* cross builds without Check */
+#else
 #include <check.h>
+#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
