@@ -282,7 +282,7 @@ int main(int argc, char **argv)
     struct stream streams[NINPUTS];
     double *ns[NINPUTS][2];
 
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* options come in pairs */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v || a[0] != '-') {
             fprintf(stderr, "usage: httpmsg-bench [--rounds N] [--mb X] [--seg N] [--inputs a,b] [--impl NAME] "
@@ -305,7 +305,6 @@ int main(int argc, char **argv)
             fprintf(stderr, "httpmsg-bench: unknown option %s\n", a);
             return 2;
         }
-        i++;
     }
     if (rounds == 0 || seg == 0 || mb <= 0) {
         fprintf(stderr, "httpmsg-bench: --rounds, --seg and --mb must be positive\n");
