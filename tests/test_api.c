@@ -542,6 +542,78 @@ START_TEST(helpers)
 }
 END_TEST
 
+
+/* Assembles field values, to check held-back whitespace byte for byte. */
+struct valrec {
+    char v[512];
+    size_t n;
+};
+static int vr_value(httpmsg_parser *p, const char *at, size_t n)
+{
+    struct valrec *r = p->data;
+    if (r->n + n <= sizeof r->v) {
+        memcpy(r->v + r->n, at, n);
+        r->n += n;
+    }
+    return 0;
+}
+
+/* Parse "GET / HTTP/1.1\r\nX: a<run>b\r\n\r\n" cut once at `cut` (0: whole). */
+static httpmsg_err parse_run(const char *run, size_t rn, size_t cut, struct valrec *r, size_t *at)
+{
+    static const httpmsg_settings vs = {.on_header_value = vr_value};
+    char in[512];
+    size_t n = 0, used;
+    httpmsg_parser p;
+    httpmsg_err e = HTTPMSG_OK;
+    memcpy(in, "GET / HTTP/1.1\r\nX: a", 20);
+    n = 20;
+    memcpy(in + n, run, rn);
+    n += rn;
+    memcpy(in + n, "b\r\n\r\n", 5);
+    n += 5;
+    httpmsg_init(&p, HTTPMSG_REQUEST, &vs);
+    p.data = r;
+    r->n = 0;
+    if (cut)
+        e = httpmsg_execute(&p, in, cut, &used);
+    if (e == HTTPMSG_OK)
+        e = httpmsg_execute(&p, in + cut, n - cut, &used);
+    *at = (size_t)httpmsg_error_offset(&p);
+    return e;
+}
+
+START_TEST(whitespace_held_across_pieces)
+{
+    char run[100], want[102];
+    struct valrec r;
+    size_t at;
+    /* interior whitespace cut by a piece's end is re-delivered exactly:
+     * 64 irregular bytes, then any number of one kind */
+    for (size_t i = 0; i < sizeof run; i++)
+        run[i] = i < 64 ? ((i * 7) % 3 ? ' ' : '\t') : '\t';
+    want[0] = 'a';
+    memcpy(want + 1, run, sizeof run);
+    want[101] = 'b';
+    for (size_t cut = 0; cut <= 20 + sizeof run; cut += cut < 20 ? 20 : 1) {
+        ck_assert_int_eq(parse_run(run, sizeof run, cut, &r, &at), HTTPMSG_OK);
+        ck_assert_uint_eq(r.n, sizeof want);
+        ck_assert(memcmp(r.v, want, sizeof want) == 0);
+    }
+    /* an irregular run longer than 64 bytes parses whole ... */
+    run[80] = ' ';
+    ck_assert_int_eq(parse_run(run, sizeof run, 0, &r, &at), HTTPMSG_OK);
+    ck_assert_uint_eq(r.n, sizeof want);
+    /* ... and as long as the cut leaves at most 64 of it held back */
+    ck_assert_int_eq(parse_run(run, sizeof run, 20 + 40, &r, &at), HTTPMSG_OK);
+    /* held back past its 64th byte, it cannot be re-delivered: an error at
+     * the byte where the value goes on */
+    ck_assert_int_eq(parse_run(run, sizeof run, 20 + 90, &r, &at), HTTPMSG_ERR_WHITESPACE_RUN);
+    ck_assert_uint_eq(at, 20 + sizeof run);
+    ck_assert_int_eq(httpmsg_err_status(HTTPMSG_ERR_WHITESPACE_RUN), 400);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api");
@@ -564,6 +636,7 @@ int main(void)
     tcase_add_test(tc, two_threads);
     tcase_add_test(tc, accessors);
     tcase_add_test(tc, helpers);
+    tcase_add_test(tc, whitespace_held_across_pieces);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
