@@ -8,6 +8,9 @@
  *
  * Does the same work as the peers' adapters: span callbacks store the span in
  * a small struct and add its length; counts come from the notifications.
+ * Registers "httpmsg" (the library's own choice of scanning code) and one
+ * adapter per forced implementation (hm-avx2, hm-sse4.2, hm-scalar), so all
+ * are measured in the same run.
  */
 #include "bench.h"
 
@@ -100,7 +103,9 @@ static const httpmsg_settings settings = {
     .on_message_complete = on_message_complete,
 };
 
-static size_t parse_stream(const char *buf, size_t len, size_t seg, enum msg_type type, struct result *out)
+/* impl: NULL for the library's own choice, else a forced scanning path. */
+static size_t parse_with(const char *impl, const char *buf, size_t len, size_t seg, enum msg_type type,
+                         struct result *out)
 {
     struct ctx c;
     httpmsg_parser p;
@@ -108,6 +113,10 @@ static size_t parse_stream(const char *buf, size_t len, size_t seg, enum msg_typ
     c.r = out;
     c.m.nh = 0;
     httpmsg_init(&p, type == MSG_RESPONSE ? HTTPMSG_RESPONSE : HTTPMSG_REQUEST, &settings);
+    if (impl && httpmsg_set_impl(&p, impl) != HTTPMSG_OK) {
+        out->error = 1;
+        return 0;
+    }
     p.data = &c;
     if (seg == 0)
         seg = len;
@@ -122,11 +131,27 @@ static size_t parse_stream(const char *buf, size_t len, size_t seg, enum msg_typ
     return off;
 }
 
-static const struct adapter adapter_httpmsg = {
-    .name = "httpmsg",
-    .version = HTTPMSG_VERSION_STRING,
-    .order = 5,
-    .how = "httpmsg_execute() once on the whole stream / once per segment; span callbacks store+sum",
-    .parse_stream = parse_stream,
-};
-BENCH_ADAPTER(adapter_httpmsg)
+#define VARIANT(sym, impl, label, ord)                                                                 \
+    static size_t parse_##sym(const char *buf, size_t len, size_t seg, enum msg_type type, struct result *out) \
+    {                                                                                                  \
+        return parse_with(impl, buf, len, seg, type, out);                                             \
+    }                                                                                                  \
+    static const struct adapter adapter_##sym = {                                                     \
+        .name = label,                                                                                 \
+        .version = HTTPMSG_VERSION_STRING,                                                             \
+        .order = ord,                                                                                  \
+        .how = "httpmsg_execute() once on the whole stream / once per segment; span callbacks "       \
+               "store+sum; scanning: " label,                                                          \
+        .parse_stream = parse_##sym,                                                                   \
+    };                                                                                                 \
+    BENCH_ADAPTER(adapter_##sym)
+
+/* the library as shipped: it picks the fastest scanning code this CPU runs */
+VARIANT(httpmsg, NULL, "httpmsg", 5)
+#if defined(__x86_64__)
+VARIANT(httpmsg_avx2, "avx2", "hm-avx2", 6)
+VARIANT(httpmsg_sse42, "sse4.2", "hm-sse4.2", 7)
+#elif defined(__aarch64__)
+VARIANT(httpmsg_neon, "neon", "hm-neon", 6)
+#endif
+VARIANT(httpmsg_scalar, "scalar", "hm-scalar", 8)
