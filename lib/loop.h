@@ -299,24 +299,22 @@ dispatch:
             goto head_edge;
         }
         n = (size_t)(q - mark);
-        if (*q != ' ' && !(lws && IS_LWS(*q))) {
-            s = q;
-            rc = (*q == '\r' || *q == '\n') && !(n == 0 && p->sub_ == TF_FIRST) ? HTTPMSG_ERR_BAD_VERSION
-                                                                                 : HTTPMSG_ERR_BAD_TARGET;
-            goto error;
-        }
-        if (n == 0 && p->sub_ == TF_FIRST) {
-            s = q;
+        /* the form first: of two errors, the earlier one is reported, as
+         * when the target comes in pieces */
+        if ((bad = target_piece(p, mark, n)) < n) {
+            s = mark + bad;
             rc = HTTPMSG_ERR_BAD_TARGET;
             goto error;
         }
-        if (!(fl & HTTPMSG_LENIENT_TARGET)) {
-            size_t i = n ? target_form(p, mark, n, p->sub_ == TF_FIRST) : n;
-            if (i < n || !target_form_ok(p)) {
-                s = mark + i;
-                rc = HTTPMSG_ERR_BAD_TARGET;
-                goto error;
-            }
+        if (*q != ' ' && !(lws && IS_LWS(*q))) {
+            s = q;
+            rc = (*q == '\r' || *q == '\n') && p->sub_ != TF_FIRST ? HTTPMSG_ERR_BAD_VERSION : HTTPMSG_ERR_BAD_TARGET;
+            goto error;
+        }
+        if (p->sub_ == TF_FIRST || (!(fl & HTTPMSG_LENIENT_TARGET) && !target_form_ok(p))) {
+            s = q; /* empty, or an incomplete form */
+            rc = HTTPMSG_ERR_BAD_TARGET;
+            goto error;
         }
         s = q + 1;
         st = S_TARGET_END;
@@ -889,15 +887,10 @@ out: /* s == end: deliver the open element's piece */
         rc = call_data(p, cb->on_method, mark, n);
         break;
     case S_TARGET:
-        if (n && !(fl & HTTPMSG_LENIENT_TARGET)) {
-            size_t i = target_form(p, mark, n, p->sub_ == TF_FIRST);
-            if (i < n) {
-                s = mark + i;
-                rc = HTTPMSG_ERR_BAD_TARGET;
-                goto error;
-            }
-        } else if (n && p->sub_ == TF_FIRST) {
-            p->sub_ = TF_DONE;
+        if ((bad = target_piece(p, mark, n)) < n) {
+            s = mark + bad;
+            rc = HTTPMSG_ERR_BAD_TARGET;
+            goto error;
         }
         rc = call_data(p, cb->on_target, mark, n);
         break;

@@ -615,6 +615,20 @@ static size_t target_form(httpmsg_parser *p, const char *a, size_t n, int first)
     return n;
 }
 
+/* A piece of the request-target: check its form unless the target flag is
+ * set.  Returns the index of an offending byte, or n. */
+static inline size_t target_piece(httpmsg_parser *p, const char *a, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (p->flags_ & HTTPMSG_LENIENT_TARGET) {
+        if (p->sub_ == TF_FIRST)
+            p->sub_ = TF_DONE;
+        return n;
+    }
+    return target_form(p, a, n, p->sub_ == TF_FIRST);
+}
+
 /* The request-target is complete: is its form complete? */
 static int target_form_ok(const httpmsg_parser *p)
 {
