@@ -325,7 +325,10 @@ typedef struct httpmsg_settings {
     httpmsg_cb on_trailer_value_complete;
     /* The message is complete.  If it was an upgrade (httpmsg_is_upgrade()),
      * execute returns HTTPMSG_UPGRADE after this call, its `*used` being the
-     * offset where the other protocol begins. */
+     * offset where the other protocol begins.  If this call pauses, execute
+     * returns HTTPMSG_PAUSED instead (with the same `*used`); after
+     * httpmsg_resume() the next execute (or finish) returns HTTPMSG_UPGRADE
+     * consuming nothing. */
     httpmsg_cb on_message_complete;
 } httpmsg_settings;
 

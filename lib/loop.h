@@ -590,6 +590,12 @@ dispatch:
         }
         for (t = q; t > mark && is_ws(t[-1]); t--)
             ;
+        /* the value's meaning before its line end: of two errors the earlier
+         * one is reported, as when the value comes in pieces */
+        if (t > mark && p->hdr_ != H_OTHER && (rc = sem_piece(p, mark, (size_t)(t - mark), &bad)) != HTTPMSG_OK) {
+            s = mark + bad;
+            goto error;
+        }
         s = q;
         r = eol(&s, hend, fl, &rc);
         if (r < 0)
@@ -599,13 +605,8 @@ dispatch:
             p->next_ = S_FIELD_START;
             st = S_LF;
         }
-        if ((rc = value_piece(p, mark, (size_t)(t - mark), &bad)) != HTTPMSG_OK) {
-            if (rc > HTTPMSG_ERR_USER) {
-                s = mark + bad;
-                goto error;
-            }
+        if ((rc = value_deliver(p, mark, (size_t)(t - mark))) != HTTPMSG_OK)
             goto stop;
-        }
         if (r == 0)
             goto dispatch;
         /* the next line is in sight: unless it folds, the value is complete */

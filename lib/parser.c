@@ -466,17 +466,23 @@ static httpmsg_err sem_end(httpmsg_parser *p)
 /* Elements                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* Hand a piece of a field value to the caller. */
+static inline httpmsg_err value_deliver(httpmsg_parser *p, const char *a, size_t n)
+{
+    const httpmsg_settings *cb = p->settings_;
+    if (n == 0)
+        return HTTPMSG_OK;
+    p->bits_ |= B_VALUE_CONTENT;
+    return call_data(p, (p->bits_ & B_TRAILERS) ? cb->on_trailer_value : cb->on_header_value, a, n);
+}
+
 /* Deliver a piece of a field value: semantics first, then the callback. */
 static inline httpmsg_err value_piece(httpmsg_parser *p, const char *a, size_t n, size_t *bad)
 {
-    const httpmsg_settings *cb = p->settings_;
     httpmsg_err e;
-    if (n == 0)
-        return HTTPMSG_OK;
-    if (p->hdr_ != H_OTHER && (e = sem_piece(p, a, n, bad)) != HTTPMSG_OK)
+    if (n && p->hdr_ != H_OTHER && (e = sem_piece(p, a, n, bad)) != HTTPMSG_OK)
         return e;
-    p->bits_ |= B_VALUE_CONTENT;
-    return call_data(p, (p->bits_ & B_TRAILERS) ? cb->on_trailer_value : cb->on_header_value, a, n);
+    return value_deliver(p, a, n);
 }
 
 /* A field value is complete: interpret it, then tell the caller. */
@@ -567,7 +573,9 @@ static size_t target_form(httpmsg_parser *p, const char *a, size_t n, int first)
         } else if (c == '/') {
             p->sub_ = TF_DONE; /* origin-form: any VCHAR sequence the scan let through */
             return n;
-        } else if (c == '*' && p->method_ == HTTPMSG_METHOD_OPTIONS) {
+        } else if (c == '*' && (p->method_ == HTTPMSG_METHOD_OPTIONS || p->method_ == HTTPMSG_METHOD_PRI)) {
+            /* OPTIONS (RFC 9112 §3.2.4), and PRI, so that the HTTP/2 preface
+             * "PRI * HTTP/2.0" reaches its version: 505 */
             p->sub_ = TF_STAR;
             i = 1;
         } else if (IS_ALPHA_(c)) {
