@@ -583,17 +583,17 @@ dispatch:
             s = q;
             goto head_edge;
         }
-        if (*q != '\r' && *q != '\n') {
-            s = q;
-            rc = HTTPMSG_ERR_BAD_HEADER_VALUE;
-            goto error;
-        }
         for (t = q; t > mark && is_ws(t[-1]); t--)
             ;
-        /* the value's meaning before its line end: of two errors the earlier
+        /* the value's meaning before what ends it: of two errors the earlier
          * one is reported, as when the value comes in pieces */
         if (t > mark && p->hdr_ != H_OTHER && (rc = sem_piece(p, mark, (size_t)(t - mark), &bad)) != HTTPMSG_OK) {
             s = mark + bad;
+            goto error;
+        }
+        if (*q != '\r' && *q != '\n') {
+            s = q;
+            rc = HTTPMSG_ERR_BAD_HEADER_VALUE;
             goto error;
         }
         s = q;
