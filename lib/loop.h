@@ -6,6 +6,8 @@
  *   SCAN_TOKEN(s, e)       first byte in [s, e) that is not a tchar, or e
  *   SCAN_TARGET(s, e, m)   first byte not in class m (C_TARGET or C_TARGETL)
  *   SCAN_VALUE(s, e, m)    first byte not in class m (C_VALUE or C_VALUEL)
+ *   BLOCK_FILL(b, ...)     (optional) classify 64 bytes at once (scan.h)
+ * and undefines them all at its end, ready for the next instantiation.
  *
  * Conventions: `s` is the next byte to consume; `mark` the start of the open
  * element in this buffer; head states scan up to `hend` (the head limit or
@@ -953,3 +955,9 @@ error: /* rc: a parse error found at s */
 #undef BLK_NEXT2_
 #undef FIELDS_NAME_
 #undef FIELDS_NAME2_
+#undef LOOP_FN
+#undef LOOP_ATTR
+#undef SCAN_TOKEN
+#undef SCAN_TARGET
+#undef SCAN_VALUE
+#undef BLOCK_FILL

@@ -924,11 +924,6 @@ typedef httpmsg_err (*loop_fn)(httpmsg_parser *, const char *, size_t, size_t *)
 #define SCAN_TARGET scan_target_scalar
 #define SCAN_VALUE scan_value_scalar
 #include "loop.h"
-#undef LOOP_FN
-#undef LOOP_ATTR
-#undef SCAN_TOKEN
-#undef SCAN_TARGET
-#undef SCAN_VALUE
 
 #ifdef HTTPMSG_HAVE_X86_
 #define LOOP_FN loop_sse42
@@ -938,12 +933,6 @@ typedef httpmsg_err (*loop_fn)(httpmsg_parser *, const char *, size_t, size_t *)
 #define SCAN_VALUE scan_range_sse
 #define BLOCK_FILL blk_fill_sse
 #include "loop.h"
-#undef BLOCK_FILL
-#undef LOOP_FN
-#undef LOOP_ATTR
-#undef SCAN_TOKEN
-#undef SCAN_TARGET
-#undef SCAN_VALUE
 
 #define LOOP_FN loop_avx2
 #define LOOP_ATTR AVX2_ATTR_
@@ -952,12 +941,6 @@ typedef httpmsg_err (*loop_fn)(httpmsg_parser *, const char *, size_t, size_t *)
 #define SCAN_VALUE scan_range_avx2
 #define BLOCK_FILL blk_fill_avx2
 #include "loop.h"
-#undef BLOCK_FILL
-#undef LOOP_FN
-#undef LOOP_ATTR
-#undef SCAN_TOKEN
-#undef SCAN_TARGET
-#undef SCAN_VALUE
 
 static int have_sse42(void) { return __builtin_cpu_supports("sse4.2"); }
 static int have_avx2(void) { return __builtin_cpu_supports("avx2"); }
@@ -971,12 +954,6 @@ static int have_avx2(void) { return __builtin_cpu_supports("avx2"); }
 #define SCAN_VALUE scan_range_neon
 #define BLOCK_FILL blk_fill_neon
 #include "loop.h"
-#undef BLOCK_FILL
-#undef LOOP_FN
-#undef LOOP_ATTR
-#undef SCAN_TOKEN
-#undef SCAN_TARGET
-#undef SCAN_VALUE
 #endif
 
 static int always(void) { return 1; }

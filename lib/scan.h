@@ -101,6 +101,36 @@ struct blk {
     uint64_t nt, bv;
 };
 
+/* Where to load the block at base from: base itself when 64 bytes are
+ * there; for a shorter tail, the 64 bytes ending at lim when the buffer
+ * (from lo) holds them, the masks then to be shifted right by *shift; else
+ * a zero-padded copy in tmp. */
+SCAN_INLINE_ const char *blk_src(const char *base, const char *lim, const char *lo, char tmp[64], size_t *shift)
+{
+    size_t n = (size_t)(lim - base);
+    *shift = 0;
+    if (n >= 64)
+        return base;
+    if (lim - lo >= 64) {
+        *shift = 64 - n;
+        return lim - 64;
+    }
+    memset(tmp, 0, 64);
+    memcpy(tmp, base, n);
+    return tmp;
+}
+
+/* Store a block's masks, shifted into place, bits past the limit set. */
+SCAN_INLINE_ void blk_set(struct blk *b, const char *base, const char *lim, uint64_t nt, uint64_t bv, size_t shift)
+{
+    size_t n = (size_t)(lim - base);
+    uint64_t pad = n < 64 ? ~(uint64_t)0 << n : 0;
+    b->base = base;
+    b->n = n < 64 ? n : 64;
+    b->nt = (nt >> shift) | pad;
+    b->bv = (bv >> shift) | pad;
+}
+
 /* Token nibble table: bit h of tchar_lo[l] is set when byte 0xhl is a tchar
  * (h < 8; bytes >= 0x80 are never tchars). */
 #define TL_(l)                                                                                         \
@@ -182,33 +212,16 @@ SCAN_INLINE_ SSE_ATTR_ uint32_t tok16_sse(__m128i v)
 SCAN_INLINE_ SSE_ATTR_ void blk_fill_sse(struct blk *b, const char *base, const char *lim, const char *lo, uint8_t vm)
 {
     char tmp[64];
-    const char *src = base;
-    size_t n = (size_t)(lim - base), shift = 0;
+    size_t shift;
+    const char *src = blk_src(base, lim, lo, tmp, &shift);
     uint64_t nt = 0, bv = 0;
-    if (n < 64) {
-        if (lim - lo >= 64) {
-            src = lim - 64;
-            shift = 64 - n;
-        } else {
-            memset(tmp, 0, sizeof tmp);
-            memcpy(tmp, base, n);
-            src = tmp;
-        }
-    }
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(src + 16 * k));
         nt |= (uint64_t)tok16_sse(v) << (16 * k);
         bv |= (uint64_t)(uint32_t)_mm_movemask_epi8(vm == C_VALUE ? bad16_range(v, C_VALUE) : bad16_range(v, C_VALUEL))
               << (16 * k);
     }
-    b->base = base;
-    b->n = n < 64 ? n : 64;
-    b->nt = nt >> shift;
-    b->bv = bv >> shift;
-    if (n < 64) {
-        b->nt |= ~(uint64_t)0 << n;
-        b->bv |= ~(uint64_t)0 << n;
-    }
+    blk_set(b, base, lim, nt, bv, shift);
 }
 
 SCAN_INLINE_ AVX2_ATTR_ __m256i bad32_range(__m256i v, uint8_t m)
@@ -258,26 +271,14 @@ SCAN_INLINE_ AVX2_ATTR_ uint32_t tok32_avx2(__m256i v)
     return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), _mm256_setzero_si256()));
 }
 
-/* Classify [base, min(base + 64, lim)).  lo is the start of the buffer: a
- * tail shorter than 64 bytes is classified from the 64 bytes ending at lim
- * when the buffer holds them, else from a zero-padded copy. */
+/* Classify [base, min(base + 64, lim)); lo is the start of the buffer. */
 SCAN_INLINE_ AVX2_ATTR_ void blk_fill_avx2(struct blk *b, const char *base, const char *lim, const char *lo, uint8_t vm)
 {
     char tmp[64];
-    const char *src = base;
-    size_t n = (size_t)(lim - base), shift = 0;
+    size_t shift;
+    const char *src = blk_src(base, lim, lo, tmp, &shift);
     __m256i v0, v1;
     uint64_t nt, bv;
-    if (n < 64) {
-        if (lim - lo >= 64) {
-            src = lim - 64;
-            shift = 64 - n;
-        } else {
-            memset(tmp, 0, sizeof tmp);
-            memcpy(tmp, base, n);
-            src = tmp;
-        }
-    }
     v0 = _mm256_loadu_si256((const __m256i *)src);
     v1 = _mm256_loadu_si256((const __m256i *)(src + 32));
     nt = tok32_avx2(v0) | (uint64_t)tok32_avx2(v1) << 32;
@@ -287,14 +288,7 @@ SCAN_INLINE_ AVX2_ATTR_ void blk_fill_avx2(struct blk *b, const char *base, cons
     else
         bv = (uint32_t)_mm256_movemask_epi8(bad32_range(v0, C_VALUEL)) |
              (uint64_t)(uint32_t)_mm256_movemask_epi8(bad32_range(v1, C_VALUEL)) << 32;
-    b->base = base;
-    b->n = n < 64 ? n : 64;
-    b->nt = nt >> shift;
-    b->bv = bv >> shift;
-    if (n < 64) {
-        b->nt |= ~(uint64_t)0 << n;
-        b->bv |= ~(uint64_t)0 << n;
-    }
+    blk_set(b, base, lim, nt, bv, shift);
 }
 
 SCAN_INLINE_ AVX2_ATTR_ const char *scan_token_avx2(const char *s, const char *e)
@@ -377,20 +371,10 @@ SCAN_INLINE_ uint8x16_t tok16_neon_bad(uint8x16_t v)
 SCAN_INLINE_ void blk_fill_neon(struct blk *b, const char *base, const char *lim, const char *lo, uint8_t vm)
 {
     char tmp[64];
-    const char *src = base;
-    size_t n = (size_t)(lim - base), shift = 0;
+    size_t shift;
+    const char *src = blk_src(base, lim, lo, tmp, &shift);
     uint8x16_t v[4];
     uint64_t nt, bv;
-    if (n < 64) {
-        if (lim - lo >= 64) {
-            src = lim - 64;
-            shift = 64 - n;
-        } else {
-            memset(tmp, 0, sizeof tmp);
-            memcpy(tmp, base, n);
-            src = tmp;
-        }
-    }
     for (int k = 0; k < 4; k++)
         v[k] = vld1q_u8((const uint8_t *)src + 16 * k);
     nt = neon_mask64(tok16_neon_bad(v[0]), tok16_neon_bad(v[1]), tok16_neon_bad(v[2]), tok16_neon_bad(v[3]));
@@ -400,14 +384,7 @@ SCAN_INLINE_ void blk_fill_neon(struct blk *b, const char *base, const char *lim
     else
         bv = neon_mask64(bad16_neon(v[0], C_VALUEL), bad16_neon(v[1], C_VALUEL), bad16_neon(v[2], C_VALUEL),
                          bad16_neon(v[3], C_VALUEL));
-    b->base = base;
-    b->n = n < 64 ? n : 64;
-    b->nt = nt >> shift;
-    b->bv = bv >> shift;
-    if (n < 64) {
-        b->nt |= ~(uint64_t)0 << n;
-        b->bv |= ~(uint64_t)0 << n;
-    }
+    blk_set(b, base, lim, nt, bv, shift);
 }
 
 SCAN_INLINE_ const char *scan_token_neon(const char *s, const char *e)
