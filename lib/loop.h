@@ -878,6 +878,22 @@ dispatch:
 
 head_edge: /* s == hend: the end of data, or the head limit */
     if (hend < end) {
+        /* an error in the open element before the limit comes first, as it
+         * does when the element is delivered in pieces */
+        n = (size_t)(hend - mark);
+        if (st == S_TARGET && (bad = target_piece(p, mark, n)) < n) {
+            s = mark + bad;
+            rc = HTTPMSG_ERR_BAD_TARGET;
+            goto error;
+        }
+        if (st == S_VALUE && p->hdr_ != H_OTHER) {
+            for (t = hend; t > mark && is_ws(t[-1]); t--)
+                ;
+            if (t > mark && (rc = sem_piece(p, mark, (size_t)(t - mark), &bad)) != HTTPMSG_OK) {
+                s = mark + bad;
+                goto error;
+            }
+        }
         rc = limit_error(p, st);
         goto error;
     }

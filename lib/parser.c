@@ -119,7 +119,7 @@ enum { L_START = 0, L_TOKEN, L_AFTER, L_COMMA, L_PARAMS, L_QUOTED, L_QESC };
 enum { TF_DONE = 0, TF_STAR, TF_SCHEME, TF_HOST, TF_V6, TF_V6_END, TF_PORT0, TF_PORT, TF_FIRST };
 
 /* sub_ values in a chunk extension (RFC 9112 §7.1.1). */
-enum { E_PRE = 0, E_SEMI, E_NAME, E_NAME_WS, E_EQ, E_TOKEN, E_QUOTED, E_QESC, E_AFTER_VAL };
+enum { E_PRE = 0, E_SEMI, E_NAME, E_NAME_WS, E_EQ, E_TOKEN, E_QUOTED, E_QESC, E_AFTER_VAL, E_VAL_WS };
 
 /* ------------------------------------------------------------------------ */
 /* Character classes                                                         */
@@ -689,8 +689,9 @@ static int ext_byte(httpmsg_parser *p, unsigned char c)
             return 1;
         /* fallthrough */
     case E_AFTER_VAL: /* after a value only BWS ";" may follow */
+    case E_VAL_WS:
         if (k & C_WS)
-            p->sub_ = E_PRE;
+            p->sub_ = E_VAL_WS;
         else if (c == ';')
             p->sub_ = E_SEMI;
         else

@@ -614,6 +614,38 @@ START_TEST(whitespace_held_across_pieces)
 }
 END_TEST
 
+static int ext_piece(httpmsg_parser *p, const char *at, size_t n)
+{
+    struct valrec *r = p->data;
+    if (r->n + n <= sizeof r->v) {
+        memcpy(r->v + r->n, at, n);
+        r->n += n;
+    }
+    return 0;
+}
+
+START_TEST(chunk_extension_text)
+{
+    /* the extension is delivered from its first ';' to the line end, the
+     * same however the input is cut */
+    static const httpmsg_settings es = {.on_chunk_extension = ext_piece};
+    const char *in = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1 ;a=b ;c=\"q s\"\r\nx\r\n0\r\n\r\n";
+    const char *want = ";a=b ;c=\"q s\"";
+    size_t n = strlen(in);
+    for (size_t cut = 0; cut < n; cut++) {
+        httpmsg_parser p;
+        struct valrec r = {{0}, 0};
+        size_t used;
+        httpmsg_init(&p, HTTPMSG_REQUEST, &es);
+        p.data = &r;
+        ck_assert_int_eq(httpmsg_execute(&p, in, cut, &used), HTTPMSG_OK);
+        ck_assert_int_eq(httpmsg_execute(&p, in + cut, n - cut, &used), HTTPMSG_OK);
+        ck_assert_uint_eq(r.n, strlen(want));
+        ck_assert(memcmp(r.v, want, r.n) == 0);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api");
@@ -637,6 +669,7 @@ int main(void)
     tcase_add_test(tc, accessors);
     tcase_add_test(tc, helpers);
     tcase_add_test(tc, whitespace_held_across_pieces);
+    tcase_add_test(tc, chunk_extension_text);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
