@@ -21,16 +21,6 @@
 #define FIELDS_NAME_(f) FIELDS_NAME2_(f)
 #define FIELDS_FN FIELDS_NAME_(LOOP_FN)
 
-/*
- * Field lines, the hot part of a head: from *ps, at the first byte of a
- * field name (no value open), parse line after line in one pass, calling
- * the callbacks as the states would.  Stops, returning HTTPMSG_OK, where a
- * line needs the states' care (the buffer or head limit ends, a fold, a
- * bad byte, the end of the section): *ps, *pmark and *pst then say where
- * and in which state to go on, with the element begun at *pmark.  A pause
- * or user error returns with *ps and *pst where to resume; a parse error
- * with *ps at the offending byte.  lo is the start of the buffer.
- */
 #ifdef BLOCK_FILL
 #define BLK_NEXT2_(f) f##_blk_next
 #define BLK_NEXT_(f) BLK_NEXT2_(f)
@@ -59,6 +49,16 @@ static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, con
 }
 #endif
 
+/*
+ * Field lines, the hot part of a head: from *ps, at the first byte of a
+ * field name (no value open), parse line after line in one pass, calling
+ * the callbacks as the states would.  Stops, returning HTTPMSG_OK, where a
+ * line needs the states' care (the buffer or head limit ends, a fold, a
+ * bad byte, the end of the section): *ps, *pmark and *pst then say where
+ * and in which state to go on, with the element begun at *pmark.  A pause
+ * or user error returns with *ps and *pst where to resume; a parse error
+ * with *ps at the offending byte.  lo is the start of the buffer.
+ */
 static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser *p, const char **ps, const char **pmark,
                                                                  const char *lo, const char *hend, unsigned *pst)
 {
@@ -72,7 +72,7 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
     const char *s = *ps, *q, *v, *ve, *t;
     httpmsg_err rc;
     size_t bad;
-    int h, r;
+    int r;
 #ifdef BLOCK_FILL
     const uint8_t vm = strict ? C_VALUE : C_VALUEL;
     struct blk b;
@@ -95,17 +95,8 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
             *ps = q;
             return HTTPMSG_OK;
         }
-        h = H_OTHER;
-        if (!tr && (h = classify_field(s, (size_t)(q - s))) != H_OTHER) {
-            if (h == H_HOST) {
-                h = H_OTHER;
-                if (p->hosts_ < 255)
-                    p->hosts_++;
-            } else {
-                p->hdr_ = (uint8_t)h;
-                p->sub_ = L_START;
-            }
-        }
+        if (!tr)
+            field_seen(p, classify_field(s, (size_t)(q - s)));
         if (f_name && (r = f_name(p, s, (size_t)(q - s))) != HTTPMSG_CB_OK) {
             *ps = q + 1;
             *pst = S_NAME_END;
@@ -137,7 +128,7 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
             ;
         s = ve + 2;
         if (t > v) {
-            if (h != H_OTHER && (rc = sem_piece(p, v, (size_t)(t - v), &bad)) != HTTPMSG_OK) {
+            if (p->hdr_ != H_OTHER && (rc = sem_piece(p, v, (size_t)(t - v), &bad)) != HTTPMSG_OK) {
                 *ps = v + bad;
                 return rc;
             }
@@ -148,7 +139,7 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
                 return cb_result(p, r);
             }
         }
-        if (h != H_OTHER) {
+        if (p->hdr_ != H_OTHER) {
             rc = sem_end(p);
             p->hdr_ = H_OTHER;
             if (rc != HTTPMSG_OK) {
@@ -537,19 +528,13 @@ dispatch:
         }
         if (!(p->bits_ & B_TRAILERS)) {
             if (p->tok_len_ == 0) {
-                p->hdr_ = (uint8_t)classify_field(mark, n);
+                field_seen(p, classify_field(mark, n));
             } else {
                 tok_add(p, mark, n, 0);
-                p->hdr_ = (uint8_t)((p->bits_ & B_TOK_LONG) ? H_OTHER : classify_field(p->tok_, p->tok_len_));
-            }
-            if (p->hdr_ == H_HOST) { /* counted; its value needs no interpreting */
-                p->hdr_ = H_OTHER;
-                if (p->hosts_ < 255)
-                    p->hosts_++;
+                field_seen(p, (p->bits_ & B_TOK_LONG) ? H_OTHER : classify_field(p->tok_, p->tok_len_));
             }
         }
         tok_clear(p);
-        p->sub_ = L_START;
         s = q + 1;
         st = S_NAME_END;
         rc = call_data(p, (p->bits_ & B_TRAILERS) ? cb->on_trailer_name : cb->on_header_name, mark, n);

@@ -243,6 +243,19 @@ static inline int classify_field(const char *s, size_t n)
     }
 }
 
+/* A header field's name is known (classified as h): count Host, and
+ * remember a field whose value the parser interprets. */
+static inline void field_seen(httpmsg_parser *p, int h)
+{
+    if (h == H_HOST) { /* counted; its value needs no interpreting */
+        if (p->hosts_ < 255)
+            p->hosts_++;
+    } else if (h != H_OTHER) {
+        p->hdr_ = (uint8_t)h;
+        p->sub_ = L_START;
+    }
+}
+
 httpmsg_method httpmsg__method_lookup(const char *s, size_t n); /* strings.c */
 
 /* ------------------------------------------------------------------------ */
