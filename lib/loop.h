@@ -34,12 +34,10 @@ static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, con
         size_t off = (size_t)(pos - b->base);
         if (off < b->n) {
             uint64_t m = (value ? b->bv : b->nt) >> off;
-            if (m) {
+            if (m) { /* a short last window has its bits past n set */
                 off += (size_t)__builtin_ctzll(m);
                 return off < b->n ? b->base + off : lim;
             }
-            if (b->n < 64)
-                return lim;
             pos = b->base + 64;
         }
         if (pos >= lim)
@@ -769,11 +767,7 @@ dispatch:
         if ((rc = call(p, cb->on_chunk_extension_complete)) != HTTPMSG_OK)
             goto stop;
         /* fallthrough */
-    case S_CHUNK_HEADER:
-        if (p->num_ > p->max_body_ - p->body_read_) {
-            rc = HTTPMSG_ERR_BODY_TOO_LARGE;
-            goto error;
-        }
+    case S_CHUNK_HEADER: /* the size digits were checked against the body limit */
         p->body_read_ += p->num_;
         p->remaining_ = p->num_;
         st = p->num_ ? S_CHUNK_DATA : S_CHUNK_LAST;

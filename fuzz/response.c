@@ -1,0 +1,13 @@
+/*
+ * response.c - fuzz target: parse responses (a client) under the leniency
+ * flags, limits and callback results the first four input bytes choose (see
+ * common.h), checking every invariant of httpmsg.h on the way.
+ */
+#include "common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_set_target("response");
+    fuzz_parse_target(HTTPMSG_RESPONSE, data, size);
+    return 0;
+}
