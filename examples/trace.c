@@ -64,8 +64,7 @@ void trace_buf_free(struct trace_buf *b)
     b->len = b->cap = 0;
 }
 
-/* Append; on allocation failure the buffer keeps what it had and *oom is set. */
-static void buf_add(struct trace_buf *b, const char *s, size_t n, int *oom)
+int trace_buf_add(struct trace_buf *b, const void *s, size_t n)
 {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
@@ -73,16 +72,34 @@ static void buf_add(struct trace_buf *b, const char *s, size_t n, int *oom)
         while (cap < b->len + n + 1)
             cap *= 2;
         np = realloc(b->p, cap);
-        if (!np) {
-            *oom = 1;
-            return;
-        }
+        if (!np)
+            return -1;
         b->p = np;
         b->cap = cap;
     }
-    memcpy(b->p + b->len, s, n);
+    if (n)
+        memcpy(b->p + b->len, s, n);
     b->len += n;
     b->p[b->len] = 0;
+    return 0;
+}
+
+int trace_buf_printf(struct trace_buf *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    return trace_buf_add(b, tmp, n < 0 ? 0 : (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* Append; on allocation failure *oom is set. */
+static void buf_add(struct trace_buf *b, const char *s, size_t n, int *oom)
+{
+    if (trace_buf_add(b, s, n) != 0)
+        *oom = 1;
 }
 
 struct ctx {
@@ -97,6 +114,9 @@ struct ctx {
 
 #define CTX(p) ((struct ctx *)(p)->data)
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
 static void out_printf(struct ctx *c, const char *fmt, ...)
 {
     char tmp[256];
@@ -105,7 +125,7 @@ static void out_printf(struct ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
-    buf_add(c->out, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1, &c->oom);
+    buf_add(c->out, tmp, n < 0 ? 0 : (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1, &c->oom);
 }
 
 static void broken(struct ctx *c, const char *what)

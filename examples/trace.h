@@ -50,4 +50,12 @@ const char *trace_flag_list(void);
 
 void trace_buf_free(struct trace_buf *b);
 
+/* Append n bytes, or formatted text (at most 255 bytes), to b, which stays
+ * NUL-terminated.  Return 0, or -1 when out of memory (b keeps what it had). */
+int trace_buf_add(struct trace_buf *b, const void *s, size_t n);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+int trace_buf_printf(struct trace_buf *b, const char *fmt, ...);
+
 #endif

@@ -36,38 +36,18 @@ void fuzz_fail(const char *fmt, ...)
     abort();
 }
 
+/* The trace module's text buffer; running out of memory is a finding. */
 static void buf_add(struct trace_buf *b, const void *s, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        char *np;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        np = realloc(b->p, cap);
-        if (!np)
-            fuzz_fail("out of memory");
-        b->p = np;
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
+    if (trace_buf_add(b, s, n) != 0)
+        fuzz_fail("out of memory");
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void buf_printf(struct trace_buf *b, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    int n;
-    va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    buf_add(b, tmp, n < 0 ? 0 : (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
+#define buf_printf(b, ...)                                                                             \
+    do {                                                                                               \
+        if (trace_buf_printf((b), __VA_ARGS__) != 0)                                                   \
+            fuzz_fail("out of memory");                                                                \
+    } while (0)
 
 static void buf_quoted(struct trace_buf *b, const char *s, size_t n)
 {
