@@ -84,15 +84,21 @@ int trace_buf_add(struct trace_buf *b, const void *s, size_t n)
     return 0;
 }
 
-int trace_buf_printf(struct trace_buf *b, const char *fmt, ...)
+static int buf_vprintf(struct trace_buf *b, const char *fmt, va_list ap)
 {
     char tmp[256];
-    va_list ap;
-    int n;
-    va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     return trace_buf_add(b, tmp, n < 0 ? 0 : (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+int trace_buf_printf(struct trace_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+    va_start(ap, fmt);
+    rc = buf_vprintf(b, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* Append; on allocation failure *oom is set. */
@@ -119,13 +125,11 @@ __attribute__((format(printf, 2, 3)))
 #endif
 static void out_printf(struct ctx *c, const char *fmt, ...)
 {
-    char tmp[256];
     va_list ap;
-    int n;
     va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    if (buf_vprintf(c->out, fmt, ap) != 0)
+        c->oom = 1;
     va_end(ap);
-    buf_add(c->out, tmp, n < 0 ? 0 : (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1, &c->oom);
 }
 
 static void broken(struct ctx *c, const char *what)
