@@ -25,19 +25,19 @@
 #define BLK_NEXT2_(f) f##_blk_next
 #define BLK_NEXT_(f) BLK_NEXT2_(f)
 #define BLK_NEXT BLK_NEXT_(LOOP_FN)
-/* The first byte at or after pos (in the window or later ones) whose bit is
- * set in nt (`value` 0) or bv (`value` 1), or lim. */
+/* The first byte at or after pos (pos <= lim; in the window or later ones)
+ * whose bit is set in nt (`value` 0) or bv (`value` 1), or lim.  A short
+ * last window's padding bits start at lim, so a search ending there needs
+ * no check of its own. */
 static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, const char *lim, const char *lo, int value,
                                              uint8_t vm)
 {
     for (;;) {
         size_t off = (size_t)(pos - b->base);
-        if (off < b->n) {
+        if (off < 64) {
             uint64_t m = (value ? b->bv : b->nt) >> off;
-            if (m) { /* a short last window has its bits past n set */
-                off += (size_t)__builtin_ctzll(m);
-                return off < b->n ? b->base + off : lim;
-            }
+            if (m)
+                return pos + __builtin_ctzll(m);
             pos = b->base + 64;
         }
         if (pos >= lim)
@@ -70,7 +70,7 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
     const char *s = *ps, *q, *v, *ve, *t;
     httpmsg_err rc;
     size_t bad;
-    int r;
+    int r, last;
 #ifdef BLOCK_FILL
     const uint8_t vm = strict ? C_VALUE : C_VALUEL;
     struct blk b;
@@ -106,21 +106,28 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
             p->bits_ |= B_VALUE_OPEN;
             return cb_result(p, r);
         }
-        for (v = q + 1; v < hend && (cls[(unsigned char)*v] & C_WS); v++)
-            ;
+        /* the line's end does not wait for the name's end: the first byte
+         * after the colon that no value may hold */
 #ifdef BLOCK_FILL
-        ve = BLK_NEXT(&b, v, hend, lo, 1, vm);
+        ve = BLK_NEXT(&b, q + 1, hend, lo, 1, vm);
 #else
-        ve = strict ? SCAN_VALUE(v, hend, C_VALUE) : SCAN_VALUE(v, hend, C_VALUEL);
+        ve = strict ? SCAN_VALUE(q + 1, hend, C_VALUE) : SCAN_VALUE(q + 1, hend, C_VALUEL);
 #endif
+        for (v = q + 1; v < ve && (*v == ' ' || *v == '\t'); v++)
+            ;
+        last = 0;
         if (hend - ve < 3 || ve[0] != '\r' || ve[1] != '\n' || !(cls[(unsigned char)ve[2]] & C_TCHAR)) {
-            /* the value or its line end needs the states: go on from where
-             * the scan stopped, the value begun at v */
-            p->bits_ |= B_VALUE_OPEN;
-            *pst = v == hend ? S_VALUE_OWS : S_VALUE;
-            *pmark = v;
-            *ps = ve;
-            return HTTPMSG_OK;
+            if (hend - ve >= 4 && ld4(ve) == ld4("\r\n\r\n")) {
+                last = 1; /* the empty line ending the section follows */
+            } else {
+                /* the value or its line end needs the states: go on from
+                 * where the scan stopped, the value begun at v */
+                p->bits_ |= B_VALUE_OPEN;
+                *pst = v == hend ? S_VALUE_OWS : S_VALUE;
+                *pmark = v;
+                *ps = ve;
+                return HTTPMSG_OK;
+            }
         }
         for (t = ve; t > v && (cls[(unsigned char)t[-1]] & C_WS); t--)
             ;
@@ -149,6 +156,11 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
             *ps = s;
             *pst = S_FIELD_START;
             return cb_result(p, r);
+        }
+        if (last) {
+            *ps = s + 2;
+            *pst = tr ? S_MSG_DONE : S_HEAD_DONE;
+            return HTTPMSG_OK;
         }
     }
 }

@@ -213,17 +213,43 @@ static inline void tok_clear(httpmsg_parser *p)
     p->bits_ &= ~B_TOK_LONG;
 }
 
+/* Unaligned loads, in memory order. */
+static inline uint32_t ld4(const char *s)
+{
+    uint32_t w;
+    memcpy(&w, s, 4);
+    return w;
+}
+static inline uint64_t ld8(const char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
 /* Case-insensitive compare of s[0..n) with `lc`, a literal of lowercase
  * letters, digits and '-'.  Setting bit 0x20 maps only 'A'-'Z' onto the
- * letters; it is applied only where `lc` has a letter. */
+ * letters; it is applied only where `lc` has a letter (bit 0x40, which no
+ * digit or '-' has).  A word at a time, the words overlapping at the end. */
 static inline int ci_eq(const char *s, size_t n, const char *lc)
 {
+    uint64_t d = 0;
+    size_t i;
     if (n != strlen(lc))
         return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((char)(s[i] | (lc[i] >= 'a' ? 0x20 : 0)) != lc[i])
-            return 0;
-    return 1;
+    if (n < 4) {
+        for (i = 0; i < n; i++)
+            if ((char)(s[i] | (lc[i] & 0x40) >> 1) != lc[i])
+                return 0;
+        return 1;
+    }
+    if (n < 8)
+        return (((ld4(s) | (ld4(lc) & 0x40404040u) >> 1) ^ ld4(lc)) |
+                ((ld4(s + n - 4) | (ld4(lc + n - 4) & 0x40404040u) >> 1) ^ ld4(lc + n - 4))) == 0;
+    for (i = 0; i + 8 < n; i += 8)
+        d |= (ld8(s + i) | (ld8(lc + i) & 0x4040404040404040u) >> 1) ^ ld8(lc + i);
+    d |= (ld8(s + n - 8) | (ld8(lc + n - 8) & 0x4040404040404040u) >> 1) ^ ld8(lc + n - 8);
+    return d == 0;
 }
 
 /* The fields whose values the parser interprets, by name length.  A first
@@ -234,12 +260,12 @@ static inline int classify_field(const char *s, size_t n)
     if (n > 17 || !first[n] || (s[0] | 0x20) != first[n])
         return H_OTHER;
     switch (n) {
-    case 4: return ci_eq(s, n, "host") ? H_HOST : H_OTHER;
-    case 6: return ci_eq(s, n, "expect") ? H_EXPECT : H_OTHER;
-    case 7: return ci_eq(s, n, "upgrade") ? H_UPGRADE : H_OTHER;
-    case 10: return ci_eq(s, n, "connection") ? H_CONN : H_OTHER;
-    case 14: return ci_eq(s, n, "content-length") ? H_CL : H_OTHER;
-    default: return ci_eq(s, n, "transfer-encoding") ? H_TE : H_OTHER;
+    case 4: return ci_eq(s, 4, "host") ? H_HOST : H_OTHER;
+    case 6: return ci_eq(s, 6, "expect") ? H_EXPECT : H_OTHER;
+    case 7: return ci_eq(s, 7, "upgrade") ? H_UPGRADE : H_OTHER;
+    case 10: return ci_eq(s, 10, "connection") ? H_CONN : H_OTHER;
+    case 14: return ci_eq(s, 14, "content-length") ? H_CL : H_OTHER;
+    default: return ci_eq(s, 17, "transfer-encoding") ? H_TE : H_OTHER;
     }
 }
 
@@ -931,6 +957,14 @@ static inline int eol(const char **ps, const char *lim, uint32_t fl, httpmsg_err
 #include "scan.h"
 
 typedef httpmsg_err (*loop_fn)(httpmsg_parser *, const char *, size_t, size_t *);
+
+/* Where one field line's parts are, as the fast field path finds them:
+ * name up to colon, the value [value, vend) without its surrounding
+ * whitespace, and the next line's start. */
+struct fline {
+    const char *name, *colon, *value, *vend, *next;
+};
+#define FIELDS_BATCH 16 /* lines found before their callbacks are made */
 
 #define LOOP_FN loop_scalar
 #define LOOP_ATTR

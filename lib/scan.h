@@ -91,13 +91,12 @@ SCAN_INLINE_ const char *scan_value_scalar(const char *s, const char *e, uint8_t
 
 /* A window of up to 64 bytes classified at once: bit i of nt is set when
  * base[i] is not a tchar, of bv when it is not a field-value byte (strict or
- * lenient), for i < n; bits from n to 63 are set too, so that a search that
- * reaches them ends at the window's limit.  The vector implementations fill
+ * lenient), for i below the limit; bits from the limit to 63 are set too,
+ * so that a search that reaches them ends at the limit.  The vector implementations fill
  * it; finding the next delimiter is then a shift and a count of zeros,
  * instead of a loop whose exit a branch predictor cannot foresee. */
 struct blk {
     const char *base;
-    size_t n;
     uint64_t nt, bv;
 };
 
@@ -126,7 +125,6 @@ SCAN_INLINE_ void blk_set(struct blk *b, const char *base, const char *lim, uint
     size_t n = (size_t)(lim - base);
     uint64_t pad = n < 64 ? ~(uint64_t)0 << n : 0;
     b->base = base;
-    b->n = n < 64 ? n : 64;
     b->nt = (nt >> shift) | pad;
     b->bv = (bv >> shift) | pad;
 }
