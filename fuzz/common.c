@@ -4,7 +4,6 @@
  * grammar of each element, the accessors, the body accounting, the head
  * limit, pauses, upgrades and sticky errors.  Any breach calls fuzz_fail().
  */
-#define _POSIX_C_SOURCE 200112L /* setenv */
 #include "common.h"
 
 #include <inttypes.h>
@@ -1147,26 +1146,15 @@ static void run_once(struct chk *c, const uint8_t *in, size_t n, struct trace_bu
     current_log = NULL;
 }
 
-/* httpmsg_init() with the scanning code `impl` (NULL: the default), chosen
- * through $HTTPMSG_IMPL.  Returns 0, or -1 if this CPU or build lacks it. */
+/* httpmsg_init() with the scanning code `impl` (NULL: the default).
+ * Returns 0, or -1 if this CPU or build lacks it. */
 static int init_with_impl(httpmsg_parser *p, httpmsg_type type, const char *impl)
 {
-    const char *was = getenv("HTTPMSG_IMPL");
-    char saved[64] = "";
-    httpmsg_err e;
-    if (!impl)
-        return httpmsg_init(p, type, &settings) == HTTPMSG_OK ? 0 : -2;
-    if (was)
-        snprintf(saved, sizeof saved, "%s", was);
-    setenv("HTTPMSG_IMPL", impl, 1);
-    e = httpmsg_init(p, type, &settings);
-    if (was)
-        setenv("HTTPMSG_IMPL", saved, 1);
-    else
-        unsetenv("HTTPMSG_IMPL");
-    if (e != HTTPMSG_OK)
+    if (httpmsg_init(p, type, &settings) != HTTPMSG_OK)
         return -2;
-    return strcmp(httpmsg_impl_name(p), impl) == 0 ? 0 : -1;
+    if (impl && httpmsg_set_impl(p, impl) != HTTPMSG_OK)
+        return -1;
+    return 0;
 }
 
 const char *const fuzz_impls[] = {"scalar", "sse4.2", "avx2", "neon", NULL};

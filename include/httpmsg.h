@@ -535,8 +535,11 @@ HTTPMSG_API const char *httpmsg_version(void);
 /* The scanning code a parser uses: "scalar" (portable C), "sse4.2" or
  * "avx2" (x86-64), "neon" (aarch64).  All give identical results; they differ
  * only in speed.  httpmsg_init() picks the fastest this CPU runs, unless the
- * environment variable HTTPMSG_IMPL names another one it runs.  With NULL,
- * the one a new parser would get. */
+ * environment variable HTTPMSG_IMPL names another one it runs.  The choice
+ * is made once per process, at the first httpmsg_init() (or call with
+ * NULL); later changes to the environment are not seen, while
+ * httpmsg_set_impl() works at any time.  With NULL, the one a new parser
+ * would get. */
 HTTPMSG_API const char *httpmsg_impl_name(const httpmsg_parser *p);
 /* Force a parser's scanning code by name (for tests and benchmarks).
  * Returns HTTPMSG_ERR_INVALID_ARGUMENT if the name is unknown, this build or

@@ -26,6 +26,7 @@
  */
 #include "httpmsg.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1034,9 +1035,8 @@ static int find_impl(const char *name)
 
 /* The implementation a new parser gets: $HTTPMSG_IMPL if it names one this
  * CPU runs, else the build's HTTPMSG_DEFAULT_IMPL if set and runnable, else
- * the fastest the CPU runs.  Reads only constants and the environment, so it
- * needs no shared state. */
-static unsigned pick_impl(void)
+ * the fastest the CPU runs.  Reads only constants and the environment. */
+static unsigned choose_impl(void)
 {
     int i = find_impl(getenv("HTTPMSG_IMPL"));
 #ifdef HTTPMSG_DEFAULT_IMPL
@@ -1047,6 +1047,23 @@ static unsigned pick_impl(void)
         if (impls[k].supported())
             i = (int)k;
     return (unsigned)i;
+}
+
+/* choose_impl(), once per process: reading the environment on every
+ * httpmsg_init() costs a parser that lives for one short message more than
+ * the parse (microseconds when the environment is out of cache).  The cache
+ * holds the choice plus one, 0 before the first call; every thread computes
+ * the same value, so threads racing on the first calls store the same byte,
+ * and no caller can tell it is there. */
+static unsigned pick_impl(void)
+{
+    static atomic_uchar chosen;
+    unsigned c = atomic_load_explicit(&chosen, memory_order_relaxed);
+    if (!c) {
+        c = choose_impl() + 1;
+        atomic_store_explicit(&chosen, (unsigned char)c, memory_order_relaxed);
+    }
+    return c - 1;
 }
 
 /* ------------------------------------------------------------------------ */

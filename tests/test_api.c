@@ -2,8 +2,10 @@
  * test_api.c - the API's promises, as httpmsg.h states them: arguments,
  * NULL callbacks, zero-length calls, sticky errors, reset and reuse, pause
  * and resume, user errors, upgrades, accessors, helpers, and parsers that
- * run interleaved or on two threads without interfering.
+ * run interleaved or on two threads without interfering, and the scanning
+ * code chosen once per process.
  */
+#define _POSIX_C_SOURCE 200112L /* setenv */
 #include <httpmsg.h>
 
 #ifdef HTTPMSG_MINICHECK
@@ -13,6 +15,7 @@
 #endif
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A small recorder: events appended to a fixed buffer. */
@@ -455,6 +458,27 @@ START_TEST(two_threads)
 }
 END_TEST
 
+/* HTTPMSG_IMPL is read once, at the first init; httpmsg_set_impl() still
+ * works on any parser afterwards. */
+START_TEST(impl_chosen_once)
+{
+    httpmsg_parser p, q;
+    const char *first, *other;
+    ck_assert_int_eq(httpmsg_init(&p, HTTPMSG_REQUEST, NULL), HTTPMSG_OK);
+    first = httpmsg_impl_name(&p);
+    ck_assert_str_eq(httpmsg_impl_name(NULL), first);
+    other = strcmp(first, "scalar") ? "scalar" : "avx2";
+    ck_assert_int_eq(setenv("HTTPMSG_IMPL", other, 1), 0);
+    ck_assert_int_eq(httpmsg_init(&q, HTTPMSG_REQUEST, NULL), HTTPMSG_OK);
+    ck_assert_str_eq(httpmsg_impl_name(&q), first);
+    ck_assert_str_eq(httpmsg_impl_name(NULL), first);
+    ck_assert_int_eq(httpmsg_set_impl(&q, "scalar"), HTTPMSG_OK);
+    ck_assert_str_eq(httpmsg_impl_name(&q), "scalar");
+    ck_assert_str_eq(httpmsg_impl_name(&p), first);
+    ck_assert_int_eq(unsetenv("HTTPMSG_IMPL"), 0);
+}
+END_TEST
+
 START_TEST(accessors)
 {
     httpmsg_parser p;
@@ -666,6 +690,7 @@ int main(void)
     tcase_add_test(tc, finish_cases);
     tcase_add_test(tc, interleaved_parsers);
     tcase_add_test(tc, two_threads);
+    tcase_add_test(tc, impl_chosen_once);
     tcase_add_test(tc, accessors);
     tcase_add_test(tc, helpers);
     tcase_add_test(tc, whitespace_held_across_pieces);
