@@ -199,25 +199,47 @@ SCAN_INLINE_ SSE_ATTR_ const char *scan_token_sse(const char *s, const char *e)
     return scan_cls_scalar(s, e, C_TCHAR);
 }
 
-SCAN_INLINE_ SSE_ATTR_ uint32_t tok16_sse(__m128i v)
-{
-    const __m128i lo_tab = _mm_setr_epi8(TCHAR_LO_), hi_tab = _mm_setr_epi8(TCHAR_HI_), nib = _mm_set1_epi8(0x0f);
-    __m128i lo = _mm_shuffle_epi8(lo_tab, _mm_and_si128(v, nib));
-    __m128i hi = _mm_shuffle_epi8(hi_tab, _mm_and_si128(_mm_srli_epi16(v, 4), nib));
-    return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128()));
-}
+/* The block fills' constants, 32 bytes a row (the SSE fill reads the first
+ * 16), read from memory inside the fill through a pointer the compiler
+ * cannot see through.  Made once and kept in registers instead, they would
+ * be lost at every callback of the loop around the fill and made again
+ * after it. */
+#define K8_(x) x, x, x, x, x, x, x, x
+#define K32_(x) K8_(x), K8_(x), K8_(x), K8_(x)
+enum { K_TLO_, K_THI_, K_NIB_, K_1F_, K_TAB_, K_DEL_, K_CR_, K_LF_, K_ROWS_ };
+static const uint8_t blk_k32_[K_ROWS_][32] __attribute__((aligned(32))) = {
+    {TCHAR_LO_U_, TCHAR_LO_U_}, {TCHAR_HI_U_, TCHAR_HI_U_}, {K32_(0x0f)}, {K32_(0x1f)},
+    {K32_(0x09)},               {K32_(0x7f)},               {K32_('\r')}, {K32_('\n')},
+};
 
 SCAN_INLINE_ SSE_ATTR_ void blk_fill_sse(struct blk *b, const char *base, const char *lim, const char *lo, uint8_t vm)
 {
+    const uint8_t(*k)[32] = blk_k32_;
     char tmp[64];
     size_t shift;
     const char *src = blk_src(base, lim, lo, tmp, &shift);
+    __m128i nib, zero = _mm_setzero_si128();
     uint64_t nt = 0, bv = 0;
-    for (int k = 0; k < 4; k++) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(src + 16 * k));
-        nt |= (uint64_t)tok16_sse(v) << (16 * k);
-        bv |= (uint64_t)(uint32_t)_mm_movemask_epi8(vm == C_VALUE ? bad16_range(v, C_VALUE) : bad16_range(v, C_VALUEL))
-              << (16 * k);
+    __asm__ volatile("" : "+r"(k)); /* the loads below stay here */
+    nib = _mm_load_si128((const __m128i *)k[K_NIB_]);
+    for (int i = 0; i < 4; i++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(src + 16 * i));
+        __m128i lo4 = _mm_shuffle_epi8(_mm_load_si128((const __m128i *)k[K_TLO_]), _mm_and_si128(v, nib));
+        __m128i hi4 = _mm_shuffle_epi8(_mm_load_si128((const __m128i *)k[K_THI_]),
+                                       _mm_and_si128(_mm_srli_epi16(v, 4), nib));
+        __m128i bad;
+        nt |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(lo4, hi4), zero)) << (16 * i);
+        if (vm == C_VALUE) { /* CTLs but HTAB, and DEL */
+            __m128i c1f = _mm_load_si128((const __m128i *)k[K_1F_]);
+            bad = _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f);
+            bad = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_load_si128((const __m128i *)k[K_TAB_])), bad);
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, _mm_load_si128((const __m128i *)k[K_DEL_])));
+        } else { /* NUL, CR, LF */
+            bad = _mm_or_si128(_mm_cmpeq_epi8(v, zero),
+                               _mm_or_si128(_mm_cmpeq_epi8(v, _mm_load_si128((const __m128i *)k[K_CR_])),
+                                            _mm_cmpeq_epi8(v, _mm_load_si128((const __m128i *)k[K_LF_]))));
+        }
+        bv |= (uint64_t)(uint32_t)_mm_movemask_epi8(bad) << (16 * i);
     }
     blk_set(b, base, lim, nt, bv, shift);
 }
@@ -260,32 +282,37 @@ SCAN_INLINE_ AVX2_ATTR_ const char *scan_range_avx2(const char *s, const char *e
     return scan_range_scalar(s, e, m);
 }
 
-SCAN_INLINE_ AVX2_ATTR_ uint32_t tok32_avx2(__m256i v)
-{
-    const __m256i lo_tab = _mm256_setr_epi8(TCHAR_LO_, TCHAR_LO_), hi_tab = _mm256_setr_epi8(TCHAR_HI_, TCHAR_HI_);
-    const __m256i nib = _mm256_set1_epi8(0x0f);
-    __m256i lo = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib));
-    __m256i hi = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
-    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), _mm256_setzero_si256()));
-}
-
 /* Classify [base, min(base + 64, lim)); lo is the start of the buffer. */
 SCAN_INLINE_ AVX2_ATTR_ void blk_fill_avx2(struct blk *b, const char *base, const char *lim, const char *lo, uint8_t vm)
 {
+    const uint8_t(*k)[32] = blk_k32_;
     char tmp[64];
     size_t shift;
     const char *src = blk_src(base, lim, lo, tmp, &shift);
-    __m256i v0, v1;
-    uint64_t nt, bv;
-    v0 = _mm256_loadu_si256((const __m256i *)src);
-    v1 = _mm256_loadu_si256((const __m256i *)(src + 32));
-    nt = tok32_avx2(v0) | (uint64_t)tok32_avx2(v1) << 32;
-    if (vm == C_VALUE)
-        bv = (uint32_t)_mm256_movemask_epi8(bad32_range(v0, C_VALUE)) |
-             (uint64_t)(uint32_t)_mm256_movemask_epi8(bad32_range(v1, C_VALUE)) << 32;
-    else
-        bv = (uint32_t)_mm256_movemask_epi8(bad32_range(v0, C_VALUEL)) |
-             (uint64_t)(uint32_t)_mm256_movemask_epi8(bad32_range(v1, C_VALUEL)) << 32;
+    __m256i v[2], nib, zero = _mm256_setzero_si256();
+    uint64_t nt = 0, bv = 0;
+    __asm__ volatile("" : "+r"(k)); /* the loads below stay here */
+    nib = _mm256_load_si256((const __m256i *)k[K_NIB_]);
+    v[0] = _mm256_loadu_si256((const __m256i *)src);
+    v[1] = _mm256_loadu_si256((const __m256i *)(src + 32));
+    for (int i = 0; i < 2; i++) {
+        __m256i lo4 = _mm256_shuffle_epi8(_mm256_load_si256((const __m256i *)k[K_TLO_]), _mm256_and_si256(v[i], nib));
+        __m256i hi4 = _mm256_shuffle_epi8(_mm256_load_si256((const __m256i *)k[K_THI_]),
+                                          _mm256_and_si256(_mm256_srli_epi16(v[i], 4), nib));
+        __m256i bad;
+        nt |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(lo4, hi4), zero)) << (32 * i);
+        if (vm == C_VALUE) { /* CTLs but HTAB, and DEL */
+            __m256i c1f = _mm256_load_si256((const __m256i *)k[K_1F_]);
+            bad = _mm256_cmpeq_epi8(_mm256_max_epu8(v[i], c1f), c1f);
+            bad = _mm256_andnot_si256(_mm256_cmpeq_epi8(v[i], _mm256_load_si256((const __m256i *)k[K_TAB_])), bad);
+            bad = _mm256_or_si256(bad, _mm256_cmpeq_epi8(v[i], _mm256_load_si256((const __m256i *)k[K_DEL_])));
+        } else { /* NUL, CR, LF */
+            bad = _mm256_or_si256(_mm256_cmpeq_epi8(v[i], zero),
+                                  _mm256_or_si256(_mm256_cmpeq_epi8(v[i], _mm256_load_si256((const __m256i *)k[K_CR_])),
+                                                  _mm256_cmpeq_epi8(v[i], _mm256_load_si256((const __m256i *)k[K_LF_]))));
+        }
+        bv |= (uint64_t)(uint32_t)_mm256_movemask_epi8(bad) << (32 * i);
+    }
     blk_set(b, base, lim, nt, bv, shift);
 }
 
