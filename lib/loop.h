@@ -25,12 +25,16 @@
 #define BLK_NEXT2_(f) f##_blk_next
 #define BLK_NEXT_(f) BLK_NEXT2_(f)
 #define BLK_NEXT BLK_NEXT_(LOOP_FN)
+#define BLK_MORE2_(f) f##_blk_more
+#define BLK_MORE_(f) BLK_MORE2_(f)
+#define BLK_MORE BLK_MORE_(LOOP_FN)
 /* The first byte at or after pos (pos <= lim; in the window or later ones)
  * whose bit is set in nt (`value` 0) or bv (`value` 1), or lim.  A short
  * last window's padding bits start at lim, so a search ending there needs
- * no check of its own. */
-static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, const char *lim, const char *lo, int value,
-                                             uint8_t vm)
+ * no check of its own.  BLK_MORE, out of line so that the loop around the
+ * search carries nothing of it, goes on in the next windows. */
+static LOOP_ATTR __attribute__((noinline)) const char *BLK_MORE(struct blk *b, const char *pos, const char *lim,
+                                                               const char *lo, int value, uint8_t vm)
 {
     for (;;) {
         size_t off = (size_t)(pos - b->base);
@@ -44,6 +48,15 @@ static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, con
             return lim;
         BLOCK_FILL(b, pos, lim, lo, vm);
     }
+}
+static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, const char *lim, const char *lo, int value,
+                                             uint8_t vm)
+{
+    size_t off = (size_t)(pos - b->base);
+    uint64_t m;
+    if (off < 64 && (m = (value ? b->bv : b->nt) >> off) != 0)
+        return pos + __builtin_ctzll(m);
+    return BLK_MORE(b, pos, lim, lo, value, vm);
 }
 #endif
 
@@ -958,6 +971,9 @@ error: /* rc: a parse error found at s */
 }
 #undef FIELDS_FN
 #undef BLK_NEXT
+#undef BLK_MORE
+#undef BLK_MORE_
+#undef BLK_MORE2_
 #undef BLK_NEXT_
 #undef BLK_NEXT2_
 #undef FIELDS_NAME_
