@@ -145,6 +145,10 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
         for (t = ve; t > v && (cls[(unsigned char)t[-1]] & C_WS); t--)
             ;
         s = ve + 2;
+        if (p->hdr_ == H_CONN) { /* its value is whole: no need of tok_ */
+            conn_value(p, v, (size_t)(t - v));
+            p->hdr_ = H_OTHER;
+        }
         if (t > v) {
             if (p->hdr_ != H_OTHER && (rc = sem_piece(p, v, (size_t)(t - v), &bad)) != HTTPMSG_OK) {
                 *ps = v + bad;

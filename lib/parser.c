@@ -429,6 +429,22 @@ static void conn_commit(httpmsg_parser *p)
     tok_clear(p);
 }
 
+/* A whole Connection value (trimmed), in one buffer and with nothing
+ * assembled before it: its options at once, as sem_piece() and sem_end()
+ * would find them, without copying the last one into tok_. */
+static void conn_value(httpmsg_parser *p, const char *a, size_t n)
+{
+    size_t i = 0, j;
+    for (;;) {
+        for (j = i; j < n && a[j] != ',' && !is_ws(a[j]); j++)
+            ;
+        conn_option(p, a + i, j - i);
+        if (j >= n)
+            return;
+        i = j + 1;
+    }
+}
+
 /* Feed a piece of a field value (as delivered: trimmed) to the semantics of
  * the field.  On error, *bad is the index of the offending byte. */
 static httpmsg_err sem_piece(httpmsg_parser *p, const char *a, size_t n, size_t *bad)
