@@ -129,6 +129,29 @@ SCAN_INLINE_ void blk_set(struct blk *b, const char *base, const char *lim, uint
     b->bv = (bv >> shift) | pad;
 }
 
+/* A block fill made of a masks function, masks(src, vm, &nt, &bv), which
+ * classifies the 64 bytes at src: inline where 64 bytes are there, the
+ * shorter tail of a buffer out of line. */
+#define BLK_FILL_FNS_(fill, masks, attr)                                                               \
+    static attr __attribute__((noinline)) void fill##_tail(struct blk *b, const char *base, const char *lim, \
+                                                           const char *lo, uint8_t vm)                 \
+    {                                                                                                  \
+        char tmp[64];                                                                                  \
+        size_t shift;                                                                                  \
+        uint64_t nt, bv;                                                                               \
+        masks(blk_src(base, lim, lo, tmp, &shift), vm, &nt, &bv);                                      \
+        blk_set(b, base, lim, nt, bv, shift);                                                          \
+    }                                                                                                  \
+    SCAN_INLINE_ attr void fill(struct blk *b, const char *base, const char *lim, const char *lo, uint8_t vm) \
+    {                                                                                                  \
+        if (lim - base < 64) {                                                                         \
+            fill##_tail(b, base, lim, lo, vm);                                                         \
+        } else {                                                                                       \
+            b->base = base;                                                                            \
+            masks(base, vm, &b->nt, &b->bv);                                                           \
+        }                                                                                              \
+    }
+
 /* Token nibble table: bit h of tchar_lo[l] is set when byte 0xhl is a tchar
  * (h < 8; bytes >= 0x80 are never tchars). */
 #define TL_(l)                                                                                         \
@@ -212,12 +235,9 @@ static const uint8_t blk_k32_[K_ROWS_][32] __attribute__((aligned(32))) = {
     {K32_(0x09)},               {K32_(0x7f)},               {K32_('\r')}, {K32_('\n')},
 };
 
-SCAN_INLINE_ SSE_ATTR_ void blk_fill_sse(struct blk *b, const char *base, const char *lim, const char *lo, uint8_t vm)
+SCAN_INLINE_ SSE_ATTR_ void blk_masks_sse(const char *src, uint8_t vm, uint64_t *pnt, uint64_t *pbv)
 {
     const uint8_t(*k)[32] = blk_k32_;
-    char tmp[64];
-    size_t shift;
-    const char *src = blk_src(base, lim, lo, tmp, &shift);
     __m128i nib, zero = _mm_setzero_si128();
     uint64_t nt = 0, bv = 0;
     __asm__ volatile("" : "+r"(k)); /* the loads below stay here */
@@ -241,8 +261,10 @@ SCAN_INLINE_ SSE_ATTR_ void blk_fill_sse(struct blk *b, const char *base, const 
         }
         bv |= (uint64_t)(uint32_t)_mm_movemask_epi8(bad) << (16 * i);
     }
-    blk_set(b, base, lim, nt, bv, shift);
+    *pnt = nt;
+    *pbv = bv;
 }
+BLK_FILL_FNS_(blk_fill_sse, blk_masks_sse, SSE_ATTR_)
 
 SCAN_INLINE_ AVX2_ATTR_ __m256i bad32_range(__m256i v, uint8_t m)
 {
@@ -283,12 +305,9 @@ SCAN_INLINE_ AVX2_ATTR_ const char *scan_range_avx2(const char *s, const char *e
 }
 
 /* Classify [base, min(base + 64, lim)); lo is the start of the buffer. */
-SCAN_INLINE_ AVX2_ATTR_ void blk_fill_avx2(struct blk *b, const char *base, const char *lim, const char *lo, uint8_t vm)
+SCAN_INLINE_ AVX2_ATTR_ void blk_masks_avx2(const char *src, uint8_t vm, uint64_t *pnt, uint64_t *pbv)
 {
     const uint8_t(*k)[32] = blk_k32_;
-    char tmp[64];
-    size_t shift;
-    const char *src = blk_src(base, lim, lo, tmp, &shift);
     __m256i v[2], nib, zero = _mm256_setzero_si256();
     uint64_t nt = 0, bv = 0;
     __asm__ volatile("" : "+r"(k)); /* the loads below stay here */
@@ -313,8 +332,10 @@ SCAN_INLINE_ AVX2_ATTR_ void blk_fill_avx2(struct blk *b, const char *base, cons
         }
         bv |= (uint64_t)(uint32_t)_mm256_movemask_epi8(bad) << (32 * i);
     }
-    blk_set(b, base, lim, nt, bv, shift);
+    *pnt = nt;
+    *pbv = bv;
 }
+BLK_FILL_FNS_(blk_fill_avx2, blk_masks_avx2, AVX2_ATTR_)
 
 SCAN_INLINE_ AVX2_ATTR_ const char *scan_token_avx2(const char *s, const char *e)
 {
@@ -393,24 +414,20 @@ SCAN_INLINE_ uint8x16_t tok16_neon_bad(uint8x16_t v)
     return vceqq_u8(in, vdupq_n_u8(0));
 }
 
-SCAN_INLINE_ void blk_fill_neon(struct blk *b, const char *base, const char *lim, const char *lo, uint8_t vm)
+SCAN_INLINE_ void blk_masks_neon(const char *src, uint8_t vm, uint64_t *nt, uint64_t *bv)
 {
-    char tmp[64];
-    size_t shift;
-    const char *src = blk_src(base, lim, lo, tmp, &shift);
     uint8x16_t v[4];
-    uint64_t nt, bv;
     for (int k = 0; k < 4; k++)
         v[k] = vld1q_u8((const uint8_t *)src + 16 * k);
-    nt = neon_mask64(tok16_neon_bad(v[0]), tok16_neon_bad(v[1]), tok16_neon_bad(v[2]), tok16_neon_bad(v[3]));
+    *nt = neon_mask64(tok16_neon_bad(v[0]), tok16_neon_bad(v[1]), tok16_neon_bad(v[2]), tok16_neon_bad(v[3]));
     if (vm == C_VALUE)
-        bv = neon_mask64(bad16_neon(v[0], C_VALUE), bad16_neon(v[1], C_VALUE), bad16_neon(v[2], C_VALUE),
-                         bad16_neon(v[3], C_VALUE));
+        *bv = neon_mask64(bad16_neon(v[0], C_VALUE), bad16_neon(v[1], C_VALUE), bad16_neon(v[2], C_VALUE),
+                          bad16_neon(v[3], C_VALUE));
     else
-        bv = neon_mask64(bad16_neon(v[0], C_VALUEL), bad16_neon(v[1], C_VALUEL), bad16_neon(v[2], C_VALUEL),
-                         bad16_neon(v[3], C_VALUEL));
-    blk_set(b, base, lim, nt, bv, shift);
+        *bv = neon_mask64(bad16_neon(v[0], C_VALUEL), bad16_neon(v[1], C_VALUEL), bad16_neon(v[2], C_VALUEL),
+                          bad16_neon(v[3], C_VALUEL));
 }
+BLK_FILL_FNS_(blk_fill_neon, blk_masks_neon, )
 
 SCAN_INLINE_ const char *scan_token_neon(const char *s, const char *e)
 {
