@@ -717,6 +717,7 @@ dispatch:
         goto out;
 
     case S_CHUNK_SIZE: /* chunk-size = 1*HEXDIG (§7.1) */
+    chunk_size:
         if (s == hend)
             goto head_edge;
         if (!(cls[(unsigned char)*s] & C_HEX)) {
@@ -731,20 +732,28 @@ dispatch:
         s++;
         st = S_CHUNK_SIZE_MORE;
         /* fallthrough */
-    case S_CHUNK_SIZE_MORE:
+    case S_CHUNK_SIZE_MORE: {
+        uint64_t num = p->num_;
+        const uint64_t room = p->max_body_ - p->body_read_;
         for (; s < hend && (cls[(unsigned char)*s] & C_HEX); s++) {
-            if (p->num_ >> 60) {
+            if (num >> 60) {
                 rc = HTTPMSG_ERR_BAD_CHUNK_SIZE;
                 goto error;
             }
-            p->num_ = (p->num_ << 4) | (uint64_t)hexval((unsigned char)*s);
-            if (p->num_ > p->max_body_ - p->body_read_) { /* at the digit that crosses it */
+            num = (num << 4) | (uint64_t)hexval((unsigned char)*s);
+            if (num > room) { /* at the digit that crosses it */
                 rc = HTTPMSG_ERR_BODY_TOO_LARGE;
                 goto error;
             }
         }
+        p->num_ = num;
+    }
         if (s == hend)
             goto head_edge;
+        if (hend - s >= 2 && s[0] == '\r' && s[1] == '\n') { /* the usual line end, in sight */
+            s += 2;
+            goto chunk_header;
+        }
         if (*s == ';' || is_ws(*s)) {
             p->sub_ = E_PRE;
             st = S_CHUNK_EXT;
@@ -797,12 +806,15 @@ dispatch:
             goto stop;
         /* fallthrough */
     case S_CHUNK_HEADER: /* the size digits were checked against the body limit */
+    chunk_header:
         p->body_read_ += p->num_;
         p->remaining_ = p->num_;
         st = p->num_ ? S_CHUNK_DATA : S_CHUNK_LAST;
         if ((rc = call(p, cb->on_chunk_header)) != HTTPMSG_OK)
             goto stop;
-        goto dispatch;
+        if (st != S_CHUNK_DATA)
+            goto dispatch;
+        /* fallthrough */
     case S_CHUNK_DATA:
         if (s == end)
             goto out;
@@ -816,7 +828,9 @@ dispatch:
         }
         if ((rc = call_data(p, cb->on_body, q, n)) != HTTPMSG_OK)
             goto stop;
-        goto dispatch;
+        if (st != S_CHUNK_DATA_END)
+            goto dispatch;
+        /* fallthrough */
     case S_CHUNK_DATA_END: /* the CRLF after chunk-data is mandatory */
         if (s == end)
             goto out;
@@ -847,7 +861,7 @@ dispatch:
         HEAD_RESET();
         if ((rc = call(p, cb->on_chunk_complete)) != HTTPMSG_OK)
             goto stop;
-        goto dispatch;
+        goto chunk_size;
     case S_CHUNK_LAST:
         st = S_FIELD_START;
         p->bits_ |= B_TRAILERS;
