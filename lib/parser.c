@@ -435,6 +435,14 @@ static void conn_commit(httpmsg_parser *p)
 static void conn_value(httpmsg_parser *p, const char *a, size_t n)
 {
     size_t i = 0, j;
+    if (ci_eq(a, n, "keep-alive")) { /* the usual values, alone */
+        p->bits_ |= B_CONN_KEEP;
+        return;
+    }
+    if (ci_eq(a, n, "close")) {
+        p->bits_ |= B_CONN_CLOSE;
+        return;
+    }
     for (;;) {
         for (j = i; j < n && a[j] != ',' && !is_ws(a[j]); j++)
             ;
