@@ -129,7 +129,7 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
         for (v = q + 1; v < ve && (*v == ' ' || *v == '\t'); v++)
             ;
         last = 0;
-        if (hend - ve < 3 || ve[0] != '\r' || ve[1] != '\n' || !(cls[(unsigned char)ve[2]] & C_TCHAR)) {
+        if (hend - ve < 3 || ld2(ve) != ld2("\r\n") || !(cls[(unsigned char)ve[2]] & C_TCHAR)) {
             if (hend - ve >= 4 && ld4(ve) == ld4("\r\n\r\n")) {
                 last = 1; /* the empty line ending the section follows */
             } else {

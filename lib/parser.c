@@ -215,6 +215,12 @@ static inline void tok_clear(httpmsg_parser *p)
 }
 
 /* Unaligned loads, in memory order. */
+static inline uint16_t ld2(const char *s)
+{
+    uint16_t w;
+    memcpy(&w, s, 2);
+    return w;
+}
 static inline uint32_t ld4(const char *s)
 {
     uint32_t w;
