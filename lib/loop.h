@@ -28,11 +28,22 @@
 #define BLK_MORE2_(f) f##_blk_more
 #define BLK_MORE_(f) BLK_MORE2_(f)
 #define BLK_MORE BLK_MORE_(LOOP_FN)
+#define BLK_LAST2_(f) f##_blk_last
+#define BLK_LAST_(f) BLK_LAST2_(f)
+#define BLK_LAST BLK_LAST_(LOOP_FN)
 /* The first byte at or after pos (pos <= lim; in the window or later ones)
  * whose bit is set in nt (`value` 0) or bv (`value` 1), or lim.  A short
  * last window's padding bits start at lim, so a search ending there needs
  * no check of its own.  BLK_MORE, out of line so that the loop around the
- * search carries nothing of it, goes on in the next windows. */
+ * search carries nothing of it, goes on in the next windows; BLK_LAST
+ * classifies the buffer's last, shorter one (apart, so that BLK_MORE makes
+ * no call it must save registers for). */
+static LOOP_ATTR __attribute__((noinline)) const char *BLK_LAST(struct blk *b, const char *pos, const char *lim,
+                                                               const char *lo, int value, uint8_t vm)
+{
+    BLOCK_FILL(b, pos, lim, lo, vm);
+    return pos + __builtin_ctzll(value ? b->bv : b->nt); /* the padding bits make it non-zero */
+}
 static LOOP_ATTR __attribute__((noinline)) const char *BLK_MORE(struct blk *b, const char *pos, const char *lim,
                                                                const char *lo, int value, uint8_t vm)
 {
@@ -46,6 +57,8 @@ static LOOP_ATTR __attribute__((noinline)) const char *BLK_MORE(struct blk *b, c
         }
         if (pos >= lim)
             return lim;
+        if (lim - pos < 64)
+            return BLK_LAST(b, pos, lim, lo, value, vm);
         BLOCK_FILL(b, pos, lim, lo, vm);
     }
 }
@@ -990,6 +1003,9 @@ error: /* rc: a parse error found at s */
 #undef FIELDS_FN
 #undef BLK_NEXT
 #undef BLK_MORE
+#undef BLK_LAST
+#undef BLK_LAST_
+#undef BLK_LAST2_
 #undef BLK_MORE_
 #undef BLK_MORE2_
 #undef BLK_NEXT_
