@@ -1157,7 +1157,7 @@ static int init_with_impl(httpmsg_parser *p, httpmsg_type type, const char *impl
     return 0;
 }
 
-const char *const fuzz_impls[] = {"scalar", "sse4.2", "avx2", "neon", NULL};
+const char *const fuzz_impls[] = {"scalar", "sse4.2", "avx2", "avx512", "neon", NULL};
 
 int check_run(const struct check_opts *o, const uint8_t *in, size_t n, struct trace_buf *log)
 {

@@ -532,8 +532,9 @@ HTTPMSG_API const char *httpmsg_status_reason(int status);
 /* The library's version string, e.g. "0.1.0"; the header's
  * HTTPMSG_VERSION_STRING is the version you compiled against. */
 HTTPMSG_API const char *httpmsg_version(void);
-/* The scanning code a parser uses: "scalar" (portable C), "sse4.2" or
- * "avx2" (x86-64), "neon" (aarch64).  All give identical results; they differ
+/* The scanning code a parser uses: "scalar" (portable C), "sse4.2", "avx2"
+ * or "avx512" (x86-64; the last needs AVX-512 BW and VBMI), "neon"
+ * (aarch64).  All give identical results; they differ
  * only in speed.  httpmsg_init() picks the fastest this CPU runs, unless the
  * environment variable HTTPMSG_IMPL names another one it runs.  The choice
  * is made once per process, at the first httpmsg_init() (or call with

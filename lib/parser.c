@@ -156,7 +156,7 @@ enum { E_PRE = 0, E_SEMI, E_NAME, E_NAME_WS, E_EQ, E_TOKEN, E_QUOTED, E_QESC, E_
 #define R4_(b) CLS_(b), CLS_((b) + 1), CLS_((b) + 2), CLS_((b) + 3)
 #define R16_(b) R4_(b), R4_((b) + 4), R4_((b) + 8), R4_((b) + 12)
 #define R64_(b) R16_(b), R16_((b) + 16), R16_((b) + 32), R16_((b) + 48)
-static const uint8_t cls[256] = {R64_(0), R64_(64), R64_(128), R64_(192)};
+static const uint8_t cls[256] __attribute__((aligned(64))) = {R64_(0), R64_(64), R64_(128), R64_(192)};
 
 static inline int is_ws(char c) { return c == ' ' || c == '\t'; }
 static inline int hexval(unsigned char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
@@ -1021,8 +1021,20 @@ struct fline {
 #define BLOCK_FILL blk_fill_avx2
 #include "loop.h"
 
+#define LOOP_FN loop_avx512
+#define LOOP_ATTR AVX512_ATTR_
+#define SCAN_TOKEN scan_token_avx512
+#define SCAN_TARGET scan_cls_avx512
+#define SCAN_VALUE scan_cls_avx512
+#define BLOCK_FILL blk_fill_avx512
+#include "loop.h"
+
 static int have_sse42(void) { return __builtin_cpu_supports("sse4.2"); }
 static int have_avx2(void) { return __builtin_cpu_supports("avx2"); }
+static int have_avx512(void)
+{
+    return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
+}
 #endif
 
 #ifdef HTTPMSG_HAVE_NEON_
@@ -1048,6 +1060,7 @@ static const struct impl {
 #ifdef HTTPMSG_HAVE_X86_
     {"sse4.2", loop_sse42, have_sse42},
     {"avx2", loop_avx2, have_avx2},
+    {"avx512", loop_avx512, have_avx512},
 #endif
 #ifdef HTTPMSG_HAVE_NEON_
     {"neon", loop_neon, always},

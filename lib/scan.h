@@ -353,6 +353,58 @@ SCAN_INLINE_ AVX2_ATTR_ const char *scan_token_avx2(const char *s, const char *e
     }
     return scan_token_sse(s, e);
 }
+/* AVX-512 (BW and VBMI): one 64-byte vector looks every byte up in the first
+ * half of cls at once (vpermi2b takes a 128-entry table); bytes >= 0x80,
+ * which that lookup folds onto their low 7 bits, are in a class exactly
+ * when cls[0x80] says so.  Loads past the end are masked off, and a masked
+ * lane is never read (nor can it fault), so no tail needs copying. */
+#define AVX512_ATTR_ __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+
+/* The bytes of v in class m, as a bit mask; t points at cls (see below). */
+SCAN_INLINE_ AVX512_ATTR_ uint64_t in64_avx512(__m512i v, const uint8_t *t, uint8_t m)
+{
+    __m512i c = _mm512_permutex2var_epi8(_mm512_loadu_si512((const void *)t), v,
+                                         _mm512_loadu_si512((const void *)(t + 64)));
+    uint64_t in = _mm512_test_epi8_mask(c, _mm512_set1_epi8((char)m));
+    uint64_t hi = _mm512_movepi8_mask(v);
+    return (cls[0x80] & m) ? in | hi : in & ~hi;
+}
+
+/* The mask of the first n bytes, n <= 64 or more. */
+SCAN_INLINE_ uint64_t mask_n64(size_t n) { return n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1; }
+
+SCAN_INLINE_ AVX512_ATTR_ const char *scan_cls_avx512(const char *s, const char *e, uint8_t m)
+{
+    for (; s < e; s += 64) {
+        uint64_t k = mask_n64((size_t)(e - s));
+        uint64_t out = ~in64_avx512(_mm512_maskz_loadu_epi8(k, s), cls, m) & k;
+        if (out)
+            return s + __builtin_ctzll(out);
+    }
+    return e;
+}
+SCAN_INLINE_ AVX512_ATTR_ const char *scan_token_avx512(const char *s, const char *e)
+{
+    return scan_cls_avx512(s, e, C_TCHAR);
+}
+
+/* A block fill needs no tail copy: the window's bytes past lim are masked
+ * off the load, their bits set in both masks.  cls is read through a
+ * pointer the compiler cannot see through, for the reason the other fills
+ * read blk_k32_ so. */
+SCAN_INLINE_ AVX512_ATTR_ void blk_fill_avx512(struct blk *b, const char *base, const char *lim, const char *lo,
+                                               uint8_t vm)
+{
+    const uint8_t *t = cls;
+    uint64_t k = mask_n64((size_t)(lim - base));
+    __m512i v = _mm512_maskz_loadu_epi8(k, base);
+    (void)lo;
+    __asm__ volatile("" : "+r"(t));
+    b->base = base;
+    b->nt = ~in64_avx512(v, t, C_TCHAR) | ~k;
+    b->bv = ~in64_avx512(v, t, vm) | ~k;
+}
+
 #endif
 
 /* ---- aarch64: NEON ------------------------------------------------------ */
