@@ -17,9 +17,11 @@
  * the offending byte.
  */
 
-#define FIELDS_NAME2_(f) f##_fields
-#define FIELDS_NAME_(f) FIELDS_NAME2_(f)
-#define FIELDS_FN FIELDS_NAME_(LOOP_FN)
+#define FIELDS_NAME2_(f, k) f##_fields##k
+#define FIELDS_NAME_(f, k) FIELDS_NAME2_(f, k)
+#define FIELDS_BODY FIELDS_NAME_(LOOP_FN, _body)
+#define FIELDS_FN FIELDS_NAME_(LOOP_FN, )
+#define FIELDS_HDR FIELDS_NAME_(LOOP_FN, _hdr)
 
 #ifdef BLOCK_FILL
 #define BLK_NEXT2_(f) f##_blk_next
@@ -81,14 +83,15 @@ static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, con
  * bad byte, the end of the section): *ps, *pmark and *pst then say where
  * and in which state to go on, with the element begun at *pmark.  A pause
  * or user error returns with *ps and *pst where to resume; a parse error
- * with *ps at the offending byte.  lo is the start of the buffer.
+ * with *ps at the offending byte.  lo is the start of the buffer; tr says
+ * the lines are trailer fields, strict that values are checked strictly.
  */
-static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser *p, const char **ps, const char **pmark,
-                                                                 const char *lo, const char *hend, unsigned *pst)
+static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(httpmsg_parser *p, const char **ps,
+                                                                              const char **pmark, const char *lo,
+                                                                              const char *hend, unsigned *pst,
+                                                                              const int tr, const int strict)
 {
     const httpmsg_settings *cb = p->settings_;
-    const int tr = (p->bits_ & B_TRAILERS) != 0;
-    const int strict = !(p->flags_ & HTTPMSG_LENIENT_VALUE_CHARS);
     const httpmsg_data_cb f_name = tr ? cb->on_trailer_name : cb->on_header_name;
     const httpmsg_cb f_name_done = tr ? cb->on_trailer_name_complete : cb->on_header_name_complete;
     const httpmsg_data_cb f_value = tr ? cb->on_trailer_value : cb->on_header_value;
@@ -193,6 +196,20 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
             return HTTPMSG_OK;
         }
     }
+}
+
+/* The body, made once for the usual case (header fields, strict values)
+ * with those tests folded away (FIELDS_HDR), and once for any case. */
+static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_HDR(httpmsg_parser *p, const char **ps, const char **pmark,
+                                                                  const char *lo, const char *hend, unsigned *pst)
+{
+    return FIELDS_BODY(p, ps, pmark, lo, hend, pst, 0, 1);
+}
+static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser *p, const char **ps, const char **pmark,
+                                                                 const char *lo, const char *hend, unsigned *pst)
+{
+    return FIELDS_BODY(p, ps, pmark, lo, hend, pst, (p->bits_ & B_TRAILERS) != 0,
+                       !(p->flags_ & HTTPMSG_LENIENT_VALUE_CHARS));
 }
 
 static LOOP_ATTR httpmsg_err LOOP_FN(httpmsg_parser *p, const char *data, size_t len, size_t *used)
@@ -543,7 +560,9 @@ dispatch:
             goto dispatch;
         }
         /* field lines: FIELDS_FN takes them as far as it can */
-        if ((rc = FIELDS_FN(p, &s, &mark, data, hend, &st)) != HTTPMSG_OK) {
+        if ((rc = ((p->bits_ & B_TRAILERS) || (fl & HTTPMSG_LENIENT_VALUE_CHARS)
+                       ? FIELDS_FN(p, &s, &mark, data, hend, &st)
+                       : FIELDS_HDR(p, &s, &mark, data, hend, &st))) != HTTPMSG_OK) {
             if (rc > HTTPMSG_ERR_USER)
                 goto error;
             goto stop;
@@ -1001,6 +1020,8 @@ error: /* rc: a parse error found at s */
 #undef IS_LWS
 }
 #undef FIELDS_FN
+#undef FIELDS_HDR
+#undef FIELDS_BODY
 #undef BLK_NEXT
 #undef BLK_MORE
 #undef BLK_LAST
