@@ -287,22 +287,6 @@ SCAN_INLINE_ AVX2_ATTR_ __m256i bad32_range(__m256i v, uint8_t m)
     }
 }
 
-SCAN_INLINE_ AVX2_ATTR_ const char *scan_range_avx2(const char *s, const char *e, uint8_t m)
-{
-    while (e - s >= 32) {
-        unsigned bad = (unsigned)_mm256_movemask_epi8(bad32_range(_mm256_loadu_si256((const __m256i *)s), m));
-        if (bad)
-            return s + __builtin_ctz(bad);
-        s += 32;
-    }
-    if (e - s >= 16) {
-        unsigned bad = (unsigned)_mm_movemask_epi8(bad16_range(_mm_loadu_si128((const __m128i *)s), m));
-        if (bad)
-            return s + __builtin_ctz(bad);
-        s += 16;
-    }
-    return scan_range_scalar(s, e, m);
-}
 
 /* Classify [base, min(base + 64, lim)); lo is the start of the buffer. */
 SCAN_INLINE_ AVX2_ATTR_ void blk_masks_avx2(const char *src, uint8_t vm, uint64_t *pnt, uint64_t *pbv)
@@ -337,21 +321,50 @@ SCAN_INLINE_ AVX2_ATTR_ void blk_masks_avx2(const char *src, uint8_t vm, uint64_
 }
 BLK_FILL_FNS_(blk_fill_avx2, blk_masks_avx2, AVX2_ATTR_)
 
-SCAN_INLINE_ AVX2_ATTR_ const char *scan_token_avx2(const char *s, const char *e)
+/* The bytes of v outside class m (C_TCHAR, or a range class), as a mask. */
+SCAN_INLINE_ AVX2_ATTR_ uint32_t out32_avx2(__m256i v, uint8_t m)
 {
-    const __m256i lo_tab = _mm256_setr_epi8(TCHAR_LO_, TCHAR_LO_), hi_tab = _mm256_setr_epi8(TCHAR_HI_, TCHAR_HI_);
-    const __m256i nib = _mm256_set1_epi8(0x0f);
-    while (e - s >= 32) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)s);
+    if (m == C_TCHAR) {
+        const __m256i lo_tab = _mm256_setr_epi8(TCHAR_LO_, TCHAR_LO_), hi_tab = _mm256_setr_epi8(TCHAR_HI_, TCHAR_HI_);
+        const __m256i nib = _mm256_set1_epi8(0x0f);
         __m256i lo = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib));
         __m256i hi = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
-        unsigned bad = (unsigned)_mm256_movemask_epi8(
-            _mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), _mm256_setzero_si256()));
+        return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), _mm256_setzero_si256()));
+    }
+    return (uint32_t)_mm256_movemask_epi8(bad32_range(v, m));
+}
+
+/* Whole 32-byte vectors only: the first byte of [s, e) outside class m, or
+ * where fewer than 32 bytes remain (the callers' tails look there, and
+ * return at once if that byte is the one). */
+SCAN_INLINE_ AVX2_ATTR_ const char *scan_cls32_avx2(const char *s, const char *e, uint8_t m)
+{
+    for (; e - s >= 32; s += 32) {
+        uint32_t out = out32_avx2(_mm256_loadu_si256((const __m256i *)s), m);
+        if (out)
+            return s + __builtin_ctz(out);
+    }
+    return s;
+}
+
+SCAN_INLINE_ AVX2_ATTR_ const char *scan_token_avx2(const char *s, const char *e)
+{
+    s = scan_cls32_avx2(s, e, C_TCHAR);
+    return e - s >= 32 ? s : scan_token_sse(s, e);
+}
+
+SCAN_INLINE_ AVX2_ATTR_ const char *scan_range_avx2(const char *s, const char *e, uint8_t m)
+{
+    s = scan_cls32_avx2(s, e, m);
+    if (e - s >= 32)
+        return s;
+    if (e - s >= 16) {
+        unsigned bad = (unsigned)_mm_movemask_epi8(bad16_range(_mm_loadu_si128((const __m128i *)s), m));
         if (bad)
             return s + __builtin_ctz(bad);
-        s += 32;
+        s += 16;
     }
-    return scan_token_sse(s, e);
+    return scan_range_scalar(s, e, m);
 }
 /* AVX-512 (BW and VBMI): one 64-byte vector looks every byte up in the first
  * half of cls at once (vpermi2b takes a 128-entry table); bytes >= 0x80,
@@ -373,15 +386,17 @@ SCAN_INLINE_ AVX512_ATTR_ uint64_t in64_avx512(__m512i v, const uint8_t *t, uint
 /* The mask of the first n bytes, n <= 64 or more. */
 SCAN_INLINE_ uint64_t mask_n64(size_t n) { return n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1; }
 
+/* Whole 32-byte vectors as the AVX2 code does (quicker to start on than a
+ * 64-byte lookup), then what is left, under 32 bytes, in one masked step. */
 SCAN_INLINE_ AVX512_ATTR_ const char *scan_cls_avx512(const char *s, const char *e, uint8_t m)
 {
-    for (; s < e; s += 64) {
-        uint64_t k = mask_n64((size_t)(e - s));
-        uint64_t out = ~in64_avx512(_mm512_maskz_loadu_epi8(k, s), cls, m) & k;
-        if (out)
-            return s + __builtin_ctzll(out);
-    }
-    return e;
+    uint64_t k, out;
+    s = scan_cls32_avx2(s, e, m);
+    if (s == e || e - s >= 32)
+        return s;
+    k = mask_n64((size_t)(e - s));
+    out = ~in64_avx512(_mm512_maskz_loadu_epi8(k, s), cls, m) & k;
+    return out ? s + __builtin_ctzll(out) : e;
 }
 SCAN_INLINE_ AVX512_ATTR_ const char *scan_token_avx512(const char *s, const char *e)
 {
