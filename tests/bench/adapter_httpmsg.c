@@ -6,11 +6,15 @@
  *   HTTPMSG_ADAPTER=$PWD/tests/bench/adapter_httpmsg.c HTTPMSG_PREFIX=$PWD/build \
  *     ../shared/bench/run.sh
  *
+ * or, to measure the -march=native build in the same run, with the prefix
+ * tests/bench/bench-prefix.sh makes.
+ *
  * Does the same work as the peers' adapters: span callbacks store the span in
  * a small struct and add its length; counts come from the notifications.
- * Registers "httpmsg" (the library's own choice of scanning code) and one
- * adapter per forced implementation this CPU runs (hm-avx512, hm-avx2,
- * hm-sse4.2, hm-scalar), so all are measured in the same run.
+ * Registers "httpmsg" (the library's own choice of scanning code), "hm-native"
+ * (the same from the -march=native copy, when linked) and one adapter per
+ * forced implementation this CPU runs (hm-avx512, hm-avx2, hm-sse4.2,
+ * hm-scalar), so all are measured in the same run.
  */
 #include "bench.h"
 
@@ -103,17 +107,31 @@ static const httpmsg_settings settings = {
     .on_message_complete = on_message_complete,
 };
 
+/* The library's entry points the driver needs.  tests/bench/bench-prefix.sh
+ * links a second copy, built with -march=native, whose symbols start with
+ * hmnat_; weak references find it when it is there. */
+struct entry {
+    httpmsg_err (*init)(httpmsg_parser *, httpmsg_type, const httpmsg_settings *);
+    httpmsg_err (*set_impl)(httpmsg_parser *, const char *);
+    httpmsg_err (*execute)(httpmsg_parser *, const char *, size_t, size_t *);
+};
+extern httpmsg_err hmnat_init(httpmsg_parser *, httpmsg_type, const httpmsg_settings *) __attribute__((weak));
+extern httpmsg_err hmnat_set_impl(httpmsg_parser *, const char *) __attribute__((weak));
+extern httpmsg_err hmnat_execute(httpmsg_parser *, const char *, size_t, size_t *) __attribute__((weak));
+static const struct entry lib = {httpmsg_init, httpmsg_set_impl, httpmsg_execute};
+static const struct entry native = {hmnat_init, hmnat_set_impl, hmnat_execute};
+
 /* impl: NULL for the library's own choice, else a forced scanning path. */
-static size_t parse_with(const char *impl, const char *buf, size_t len, size_t seg, enum msg_type type,
-                         struct result *out)
+static size_t parse_with(const struct entry *e, const char *impl, const char *buf, size_t len, size_t seg,
+                         enum msg_type type, struct result *out)
 {
     struct ctx c;
     httpmsg_parser p;
     size_t off = 0, used;
     c.r = out;
     c.m.nh = 0;
-    httpmsg_init(&p, type == MSG_RESPONSE ? HTTPMSG_RESPONSE : HTTPMSG_REQUEST, &settings);
-    if (impl && httpmsg_set_impl(&p, impl) != HTTPMSG_OK) {
+    e->init(&p, type == MSG_RESPONSE ? HTTPMSG_RESPONSE : HTTPMSG_REQUEST, &settings);
+    if (impl && e->set_impl(&p, impl) != HTTPMSG_OK) {
         out->error = 1;
         return 0;
     }
@@ -122,7 +140,7 @@ static size_t parse_with(const char *impl, const char *buf, size_t len, size_t s
         seg = len;
     while (off < len) {
         size_t n = len - off < seg ? len - off : seg;
-        if (httpmsg_execute(&p, buf + off, n, &used) != HTTPMSG_OK) {
+        if (e->execute(&p, buf + off, n, &used) != HTTPMSG_OK) {
             out->error = 1;
             return off + used;
         }
@@ -131,17 +149,17 @@ static size_t parse_with(const char *impl, const char *buf, size_t len, size_t s
     return off;
 }
 
-/* impl: NULL, or a path this CPU and build run. */
-static int runnable(const char *impl)
+/* e is linked, and impl NULL or a path this CPU and build run. */
+static int runnable(const struct entry *e, const char *impl)
 {
     httpmsg_parser p;
-    return !impl || (httpmsg_init(&p, HTTPMSG_REQUEST, NULL) == HTTPMSG_OK && httpmsg_set_impl(&p, impl) == HTTPMSG_OK);
+    return e->init && (!impl || (e->init(&p, HTTPMSG_REQUEST, NULL) == HTTPMSG_OK && e->set_impl(&p, impl) == HTTPMSG_OK));
 }
 
-#define VARIANT(sym, impl, label, ord)                                                                 \
+#define VARIANT(sym, e, impl, label, ord)                                                              \
     static size_t parse_##sym(const char *buf, size_t len, size_t seg, enum msg_type type, struct result *out) \
     {                                                                                                  \
-        return parse_with(impl, buf, len, seg, type, out);                                             \
+        return parse_with(&e, impl, buf, len, seg, type, out);                                         \
     }                                                                                                  \
     static const struct adapter adapter_##sym = {                                                     \
         .name = label,                                                                                 \
@@ -153,17 +171,19 @@ static int runnable(const char *impl)
     };                                                                                                 \
     static void __attribute__((constructor)) register_##sym(void)                                      \
     {                                                                                                  \
-        if (runnable(impl))                                                                            \
+        if (runnable(&e, impl))                                                                        \
             bench_register(&adapter_##sym);                                                            \
     }
 
 /* the library as shipped: it picks the fastest scanning code this CPU runs */
-VARIANT(httpmsg, NULL, "httpmsg", 5)
+VARIANT(httpmsg, lib, NULL, "httpmsg", 5)
+/* the same, built with -march=native (when bench-prefix.sh linked it) */
+VARIANT(httpmsg_native, native, NULL, "hm-native", 6)
 #if defined(__x86_64__)
-VARIANT(httpmsg_avx512, "avx512", "hm-avx512", 6)
-VARIANT(httpmsg_avx2, "avx2", "hm-avx2", 7)
-VARIANT(httpmsg_sse42, "sse4.2", "hm-sse4.2", 8)
+VARIANT(httpmsg_avx512, lib, "avx512", "hm-avx512", 7)
+VARIANT(httpmsg_avx2, lib, "avx2", "hm-avx2", 7)
+VARIANT(httpmsg_sse42, lib, "sse4.2", "hm-sse4.2", 8)
 #elif defined(__aarch64__)
-VARIANT(httpmsg_neon, "neon", "hm-neon", 6)
+VARIANT(httpmsg_neon, lib, "neon", "hm-neon", 7)
 #endif
-VARIANT(httpmsg_scalar, "scalar", "hm-scalar", 9)
+VARIANT(httpmsg_scalar, lib, "scalar", "hm-scalar", 9)
