@@ -99,7 +99,7 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
     const char *s = *ps, *q, *v, *ve, *t;
     httpmsg_err rc;
     size_t bad;
-    int r, last;
+    int r, last, sem;
 #ifdef BLOCK_FILL
     const uint8_t vm = strict ? C_VALUE : C_VALUEL;
     struct blk b;
@@ -122,8 +122,14 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
             *ps = q;
             return HTTPMSG_OK;
         }
-        if (!tr)
-            field_seen(p, classify_field(s, (size_t)(q - s)));
+        /* sem: the value means something to the parser (kept here, not
+         * re-read from p after each callback) */
+        sem = 0;
+        if (!tr) {
+            int h = classify_field(s, (size_t)(q - s));
+            field_seen(p, h);
+            sem = h != H_OTHER && h != H_HOST;
+        }
         if (f_name && (r = f_name(p, s, (size_t)(q - s))) != HTTPMSG_CB_OK) {
             *ps = q + 1;
             *pst = S_NAME_END;
@@ -161,12 +167,13 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
         for (t = ve; t > v && (cls[(unsigned char)t[-1]] & C_WS); t--)
             ;
         s = ve + 2;
-        if (p->hdr_ == H_CONN) { /* its value is whole: no need of tok_ */
+        if (sem && p->hdr_ == H_CONN) { /* its value is whole: no need of tok_ */
             conn_value(p, v, (size_t)(t - v));
             p->hdr_ = H_OTHER;
+            sem = 0;
         }
         if (t > v) {
-            if (p->hdr_ != H_OTHER && (rc = sem_piece(p, v, (size_t)(t - v), &bad)) != HTTPMSG_OK) {
+            if (sem && (rc = sem_piece(p, v, (size_t)(t - v), &bad)) != HTTPMSG_OK) {
                 *ps = v + bad;
                 return rc;
             }
@@ -177,7 +184,7 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
                 return cb_result(p, r);
             }
         }
-        if (p->hdr_ != H_OTHER) {
+        if (sem) {
             rc = sem_end(p);
             p->hdr_ = H_OTHER;
             if (rc != HTTPMSG_OK) {
