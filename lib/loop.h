@@ -249,6 +249,7 @@ static LOOP_ATTR httpmsg_err LOOP_FN(httpmsg_parser *p, const char *data, size_t
 dispatch:
     switch (st) {
     case S_START:
+    start:
         while (s < hend && (*s == '\r' || *s == '\n')) { /* empty lines (§2.2) */
             r = eol(&s, hend, fl, &rc);
             if (r < 0)
@@ -275,6 +276,8 @@ dispatch:
         }
         if ((rc = call(p, cb->on_message_begin)) != HTTPMSG_OK)
             goto stop;
+        if (st == S_METHOD)
+            goto method;
         goto dispatch;
 
     case S_DETECT: /* HTTPMSG_BOTH: "HTTP/" starts a response */
@@ -306,6 +309,7 @@ dispatch:
         s = q;
         /* fallthrough */
     case S_METHOD:
+    method:
         q = SCAN_TOKEN(s, hend);
         if (q == hend) {
             s = q;
@@ -431,7 +435,7 @@ dispatch:
         st = S_FIELD_START;
         if ((rc = call(p, cb->on_version_complete)) != HTTPMSG_OK)
             goto stop;
-        goto dispatch;
+        goto field_start;
 
     case S_RES_VERSION:
         if (p->sub_ == 0 && hend - s >= 9 && memcmp(s, "HTTP/1.1 ", 9) == 0) {
@@ -574,6 +578,8 @@ dispatch:
                 goto error;
             goto stop;
         }
+        if (st == S_HEAD_DONE)
+            goto head_done;
         goto dispatch;
     case S_FIELD_NAME:
         q = SCAN_TOKEN(s, hend);
@@ -698,6 +704,7 @@ dispatch:
         goto dispatch;
 
     case S_HEAD_DONE:
+    head_done:
         if ((rc = head_complete(p)) != HTTPMSG_OK)
             goto error;
         ret = cb->on_headers_complete ? cb->on_headers_complete(p) : HTTPMSG_CB_OK;
@@ -717,6 +724,8 @@ dispatch:
             rc = HTTPMSG_PAUSED;
             goto stop;
         }
+        if (st == S_MSG_DONE)
+            goto msg_done;
         goto dispatch;
 
     case S_BODY_LENGTH:
@@ -910,11 +919,14 @@ dispatch:
         goto dispatch;
 
     case S_MSG_DONE:
+    msg_done:
         st = after_message(p);
         if (st == S_START)
             HEAD_RESET();
         if ((rc = call(p, cb->on_message_complete)) != HTTPMSG_OK)
             goto stop;
+        if (st == S_START)
+            goto start;
         if (st == S_UPGRADED) {
             rc = HTTPMSG_UPGRADE;
             goto stop;
