@@ -52,8 +52,15 @@ typedef char method_table_matches_enum_[(sizeof method_names / sizeof *method_na
 httpmsg_method httpmsg__method_lookup(const char *s, size_t n);
 httpmsg_method httpmsg__method_lookup(const char *s, size_t n)
 {
+    /* the usual ones first, each a single compare */
     if (n == 3 && memcmp(s, "GET", 3) == 0)
         return HTTPMSG_METHOD_GET;
+    if (n == 4 && memcmp(s, "POST", 4) == 0)
+        return HTTPMSG_METHOD_POST;
+    if (n == 4 && memcmp(s, "HEAD", 4) == 0)
+        return HTTPMSG_METHOD_HEAD;
+    if (n == 3 && memcmp(s, "PUT", 3) == 0)
+        return HTTPMSG_METHOD_PUT;
     for (size_t i = 0; i < sizeof method_names / sizeof *method_names; i++)
         if (method_names[i][0] == s[0] && strlen(method_names[i]) == n && memcmp(method_names[i], s, n) == 0)
             return (httpmsg_method)(HTTPMSG_METHOD_GET + i);
