@@ -33,6 +33,9 @@
 #define BLK_LAST2_(f) f##_blk_last
 #define BLK_LAST_(f) BLK_LAST2_(f)
 #define BLK_LAST BLK_LAST_(LOOP_FN)
+#define BLK_START2_(f) f##_blk_start
+#define BLK_START_(f) BLK_START2_(f)
+#define BLK_START BLK_START_(LOOP_FN)
 /* The first byte at or after pos (pos <= lim; in the window or later ones)
  * whose bit is set in nt (`value` 0) or bv (`value` 1), or lim.  A short
  * last window's padding bits start at lim, so a search ending there needs
@@ -40,6 +43,13 @@
  * search carries nothing of it, goes on in the next windows; BLK_LAST
  * classifies the buffer's last, shorter one (apart, so that BLK_MORE makes
  * no call it must save registers for). */
+/* The first window, out of line too: the field loop then holds no vector
+ * register, and needs no vzeroupper before each of its callbacks. */
+static LOOP_ATTR __attribute__((noinline)) void BLK_START(struct blk *b, const char *pos, const char *lim,
+                                                         const char *lo, uint8_t vm)
+{
+    BLOCK_FILL(b, pos, lim, lo, vm);
+}
 static LOOP_ATTR __attribute__((noinline)) const char *BLK_LAST(struct blk *b, const char *pos, const char *lim,
                                                                const char *lo, int value, uint8_t vm)
 {
@@ -103,7 +113,7 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
 #ifdef BLOCK_FILL
     const uint8_t vm = strict ? C_VALUE : C_VALUEL;
     struct blk b;
-    BLOCK_FILL(&b, s, hend, lo, vm);
+    BLK_START(&b, s, hend, lo, vm);
 #else
     (void)lo;
 #endif
@@ -1044,6 +1054,9 @@ error: /* rc: a parse error found at s */
 #undef BLK_NEXT
 #undef BLK_MORE
 #undef BLK_LAST
+#undef BLK_START
+#undef BLK_START_
+#undef BLK_START2_
 #undef BLK_LAST_
 #undef BLK_LAST2_
 #undef BLK_MORE_
