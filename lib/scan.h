@@ -2,7 +2,8 @@
  * scan.h - the scanning primitives the main loop spends its time in: find
  * the first byte of [s, e) outside a character class.  Each returns e when
  * every byte belongs.  None reads outside [s, e): vector loads are taken only
- * where a whole vector fits, and the tail is finished by the scalar code.
+ * where a whole vector fits, and the tail is finished by the scalar code (or,
+ * with AVX-512, by a load whose lanes past e are masked off).
  *
  * The classes (see parser.c):
  *   token   tchar (RFC 9110 §5.6.2)
@@ -11,8 +12,9 @@
  *
  * Implementations: scalar (table walk, and SWAR 8 bytes at a time for the
  * range classes), sse4.2 (16-byte SSE2/SSSE3 vectors; SSE4.2 is what picks
- * it), avx2 (32 bytes), neon (aarch64, 16 bytes).  Token membership in the
- * vector code is a nibble lookup: bit (hi nibble) of lo_tab[lo nibble].
+ * it), avx2 (32 bytes), avx512 (the AVX2 vectors, then masked 64-byte table
+ * lookups), neon (aarch64, 16 bytes).  Token membership in the SSE, AVX2 and
+ * NEON code is a nibble lookup: bit (hi nibble) of lo_tab[lo nibble].
  */
 
 /* Scanners are forced inline so that the class argument, a constant at
@@ -92,9 +94,10 @@ SCAN_INLINE_ const char *scan_value_scalar(const char *s, const char *e, uint8_t
 /* A window of up to 64 bytes classified at once: bit i of nt is set when
  * base[i] is not a tchar, of bv when it is not a field-value byte (strict or
  * lenient), for i below the limit; bits from the limit to 63 are set too,
- * so that a search that reaches them ends at the limit.  The vector implementations fill
- * it; finding the next delimiter is then a shift and a count of zeros,
- * instead of a loop whose exit a branch predictor cannot foresee. */
+ * so that a search that reaches them ends at the limit.  The vector
+ * implementations fill it; finding the next delimiter is then a shift and a
+ * count of zeros, instead of a loop whose exit a branch predictor cannot
+ * foresee. */
 struct blk {
     const char *base;
     uint64_t nt, bv;
@@ -235,6 +238,7 @@ static const uint8_t blk_k32_[K_ROWS_][32] __attribute__((aligned(32))) = {
     {K32_(0x09)},               {K32_(0x7f)},               {K32_('\r')}, {K32_('\n')},
 };
 
+/* The masks of the 64 bytes at src (vm: C_VALUE or C_VALUEL). */
 SCAN_INLINE_ SSE_ATTR_ void blk_masks_sse(const char *src, uint8_t vm, uint64_t *pnt, uint64_t *pbv)
 {
     const uint8_t(*k)[32] = blk_k32_;
@@ -287,8 +291,7 @@ SCAN_INLINE_ AVX2_ATTR_ __m256i bad32_range(__m256i v, uint8_t m)
     }
 }
 
-
-/* Classify [base, min(base + 64, lim)); lo is the start of the buffer. */
+/* The masks of the 64 bytes at src (vm: C_VALUE or C_VALUEL). */
 SCAN_INLINE_ AVX2_ATTR_ void blk_masks_avx2(const char *src, uint8_t vm, uint64_t *pnt, uint64_t *pbv)
 {
     const uint8_t(*k)[32] = blk_k32_;
@@ -366,6 +369,7 @@ SCAN_INLINE_ AVX2_ATTR_ const char *scan_range_avx2(const char *s, const char *e
     }
     return scan_range_scalar(s, e, m);
 }
+
 /* AVX-512 (BW and VBMI): one 64-byte vector looks every byte up in the first
  * half of cls at once (vpermi2b takes a 128-entry table); bytes >= 0x80,
  * which that lookup folds onto their low 7 bits, are in a class exactly
@@ -383,7 +387,7 @@ SCAN_INLINE_ AVX512_ATTR_ uint64_t in64_avx512(__m512i v, const uint8_t *t, uint
     return (cls[0x80] & m) ? in | hi : in & ~hi;
 }
 
-/* The mask of the first n bytes, n <= 64 or more. */
+/* The mask of the first min(n, 64) bytes of a vector. */
 SCAN_INLINE_ uint64_t mask_n64(size_t n) { return n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1; }
 
 /* Whole 32-byte vectors as the AVX2 code does (quicker to start on than a
