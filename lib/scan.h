@@ -162,14 +162,9 @@ SCAN_INLINE_ void blk_set(struct blk *b, const char *base, const char *lim, uint
               (IS_TCHAR_(0x20 + (l)) ? 4 : 0) | (IS_TCHAR_(0x30 + (l)) ? 8 : 0) |                     \
               (IS_TCHAR_(0x40 + (l)) ? 16 : 0) | (IS_TCHAR_(0x50 + (l)) ? 32 : 0) |                   \
               (IS_TCHAR_(0x60 + (l)) ? 64 : 0) | (IS_TCHAR_(0x70 + (l)) ? 128 : 0))
-/* the same as signed char values, for _mm_setr_epi8 */
-#define TLS_(l) ((TL_(l) & 0x7f) - (TL_(l) & 0x80))
-#define TCHAR_LO_ TLS_(0), TLS_(1), TLS_(2), TLS_(3), TLS_(4), TLS_(5), TLS_(6), TLS_(7), TLS_(8), TLS_(9), \
-                  TLS_(10), TLS_(11), TLS_(12), TLS_(13), TLS_(14), TLS_(15)
 #define TCHAR_LO_U_ TL_(0), TL_(1), TL_(2), TL_(3), TL_(4), TL_(5), TL_(6), TL_(7), TL_(8), TL_(9), TL_(10), \
                     TL_(11), TL_(12), TL_(13), TL_(14), TL_(15)
-#define TCHAR_HI_ 1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0 /* for _mm_setr_epi8 (char) */
-#define TCHAR_HI_U_ 1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0 /* for uint8_t tables */
+#define TCHAR_HI_U_ 1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0
 
 /* ---- x86-64: SSE4.2 and AVX2 -------------------------------------------- */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(HTTPMSG_NO_SIMD)
@@ -179,29 +174,53 @@ SCAN_INLINE_ void blk_set(struct blk *b, const char *base, const char *lim, uint
 #define SSE_ATTR_ __attribute__((target("sse4.2")))
 #define AVX2_ATTR_ __attribute__((target("avx2")))
 
-SCAN_INLINE_ SSE_ATTR_ __m128i bad16_range(__m128i v, uint8_t m)
+/* The vector constants, 32 bytes a row (16-byte code reads the first 16).
+ * Scanners take them from here as compile-time constants; the block fills
+ * read them through a pointer the compiler cannot see through, so that they
+ * are loaded inside the fill: made once and kept in registers instead, they
+ * would be lost at every callback of the field loop and made again after
+ * it. */
+#define K8_(x) x, x, x, x, x, x, x, x
+#define K32_(x) K8_(x), K8_(x), K8_(x), K8_(x)
+enum { K_TLO_, K_THI_, K_NIB_, K_1F_, K_20_, K_21_, K_TAB_, K_DEL_, K_CR_, K_LF_, K_ROWS_ };
+static const uint8_t vec_k_[K_ROWS_][32] __attribute__((aligned(32))) = {
+    {TCHAR_LO_U_, TCHAR_LO_U_}, {TCHAR_HI_U_, TCHAR_HI_U_}, {K32_(0x0f)}, {K32_(0x1f)}, {K32_(0x20)},
+    {K32_(0x21)},               {K32_(0x09)},               {K32_(0x7f)}, {K32_('\r')}, {K32_('\n')},
+};
+typedef const uint8_t (*vec_k)[32];
+#define K16_(k, r) _mm_load_si128((const __m128i *)(k)[r])
+#define K256_(k, r) _mm256_load_si256((const __m256i *)(k)[r])
+
+/* The bytes of v outside class m (C_TCHAR or a range class), as vectors of
+ * 0xff; k: the constants. */
+SCAN_INLINE_ SSE_ATTR_ __m128i out16_sse(__m128i v, uint8_t m, vec_k k)
 {
     switch (m) {
-    case C_VALUE: {
-        __m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
-        ctl = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x09)), ctl);
-        return _mm_or_si128(ctl, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+    case C_TCHAR: { /* nibble lookup */
+        __m128i lo = _mm_shuffle_epi8(K16_(k, K_TLO_), _mm_and_si128(v, K16_(k, K_NIB_)));
+        __m128i hi = _mm_shuffle_epi8(K16_(k, K_THI_), _mm_and_si128(_mm_srli_epi16(v, 4), K16_(k, K_NIB_)));
+        return _mm_cmpeq_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128());
+    }
+    case C_VALUE: { /* CTLs but HTAB, and DEL */
+        __m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(v, K16_(k, K_1F_)), K16_(k, K_1F_));
+        ctl = _mm_andnot_si128(_mm_cmpeq_epi8(v, K16_(k, K_TAB_)), ctl);
+        return _mm_or_si128(ctl, _mm_cmpeq_epi8(v, K16_(k, K_DEL_)));
     }
     case C_TARGET: /* signed: v < 0x21 catches 0x80-0xff too */
-        return _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x21)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+        return _mm_or_si128(_mm_cmplt_epi8(v, K16_(k, K_21_)), _mm_cmpeq_epi8(v, K16_(k, K_DEL_)));
     case C_TARGETL:
-        return _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(0x20)),
-                            _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
-    default: /* C_VALUEL */
+        return _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, K16_(k, K_20_)), K16_(k, K_20_)),
+                            _mm_cmpeq_epi8(v, K16_(k, K_DEL_)));
+    default: /* C_VALUEL: NUL, CR, LF */
         return _mm_or_si128(_mm_cmpeq_epi8(v, _mm_setzero_si128()),
-                            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+                            _mm_or_si128(_mm_cmpeq_epi8(v, K16_(k, K_CR_)), _mm_cmpeq_epi8(v, K16_(k, K_LF_))));
     }
 }
 
 SCAN_INLINE_ SSE_ATTR_ const char *scan_range_sse(const char *s, const char *e, uint8_t m)
 {
     while (e - s >= 16) {
-        unsigned bad = (unsigned)_mm_movemask_epi8(bad16_range(_mm_loadu_si128((const __m128i *)s), m));
+        unsigned bad = (unsigned)_mm_movemask_epi8(out16_sse(_mm_loadu_si128((const __m128i *)s), m, vec_k_));
         if (bad)
             return s + __builtin_ctz(bad);
         s += 16;
@@ -211,13 +230,8 @@ SCAN_INLINE_ SSE_ATTR_ const char *scan_range_sse(const char *s, const char *e, 
 
 SCAN_INLINE_ SSE_ATTR_ const char *scan_token_sse(const char *s, const char *e)
 {
-    const __m128i lo_tab = _mm_setr_epi8(TCHAR_LO_), hi_tab = _mm_setr_epi8(TCHAR_HI_), nib = _mm_set1_epi8(0x0f);
     while (e - s >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)s);
-        __m128i lo = _mm_shuffle_epi8(lo_tab, _mm_and_si128(v, nib));
-        __m128i hi = _mm_shuffle_epi8(hi_tab, _mm_and_si128(_mm_srli_epi16(v, 4), nib));
-        unsigned bad =
-            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128()));
+        unsigned bad = (unsigned)_mm_movemask_epi8(out16_sse(_mm_loadu_si128((const __m128i *)s), C_TCHAR, vec_k_));
         if (bad)
             return s + __builtin_ctz(bad);
         s += 16;
@@ -225,117 +239,68 @@ SCAN_INLINE_ SSE_ATTR_ const char *scan_token_sse(const char *s, const char *e)
     return scan_cls_scalar(s, e, C_TCHAR);
 }
 
-/* The block fills' constants, 32 bytes a row (the SSE fill reads the first
- * 16), read from memory inside the fill through a pointer the compiler
- * cannot see through.  Made once and kept in registers instead, they would
- * be lost at every callback of the loop around the fill and made again
- * after it. */
-#define K8_(x) x, x, x, x, x, x, x, x
-#define K32_(x) K8_(x), K8_(x), K8_(x), K8_(x)
-enum { K_TLO_, K_THI_, K_NIB_, K_1F_, K_TAB_, K_DEL_, K_CR_, K_LF_, K_ROWS_ };
-static const uint8_t blk_k32_[K_ROWS_][32] __attribute__((aligned(32))) = {
-    {TCHAR_LO_U_, TCHAR_LO_U_}, {TCHAR_HI_U_, TCHAR_HI_U_}, {K32_(0x0f)}, {K32_(0x1f)},
-    {K32_(0x09)},               {K32_(0x7f)},               {K32_('\r')}, {K32_('\n')},
-};
-
 /* The masks of the 64 bytes at src (vm: C_VALUE or C_VALUEL). */
 SCAN_INLINE_ SSE_ATTR_ void blk_masks_sse(const char *src, uint8_t vm, uint64_t *pnt, uint64_t *pbv)
 {
-    const uint8_t(*k)[32] = blk_k32_;
-    __m128i nib, zero = _mm_setzero_si128();
+    vec_k k = vec_k_;
     uint64_t nt = 0, bv = 0;
-    __asm__ volatile("" : "+r"(k)); /* the loads below stay here */
-    nib = _mm_load_si128((const __m128i *)k[K_NIB_]);
+    __asm__ volatile("" : "+r"(k)); /* the loads stay here */
     for (int i = 0; i < 4; i++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(src + 16 * i));
-        __m128i lo4 = _mm_shuffle_epi8(_mm_load_si128((const __m128i *)k[K_TLO_]), _mm_and_si128(v, nib));
-        __m128i hi4 = _mm_shuffle_epi8(_mm_load_si128((const __m128i *)k[K_THI_]),
-                                       _mm_and_si128(_mm_srli_epi16(v, 4), nib));
-        __m128i bad;
-        nt |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(lo4, hi4), zero)) << (16 * i);
-        if (vm == C_VALUE) { /* CTLs but HTAB, and DEL */
-            __m128i c1f = _mm_load_si128((const __m128i *)k[K_1F_]);
-            bad = _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f);
-            bad = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_load_si128((const __m128i *)k[K_TAB_])), bad);
-            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, _mm_load_si128((const __m128i *)k[K_DEL_])));
-        } else { /* NUL, CR, LF */
-            bad = _mm_or_si128(_mm_cmpeq_epi8(v, zero),
-                               _mm_or_si128(_mm_cmpeq_epi8(v, _mm_load_si128((const __m128i *)k[K_CR_])),
-                                            _mm_cmpeq_epi8(v, _mm_load_si128((const __m128i *)k[K_LF_]))));
-        }
-        bv |= (uint64_t)(uint32_t)_mm_movemask_epi8(bad) << (16 * i);
+        nt |= (uint64_t)(uint32_t)_mm_movemask_epi8(out16_sse(v, C_TCHAR, k)) << (16 * i);
+        bv |= (uint64_t)(uint32_t)_mm_movemask_epi8(vm == C_VALUE ? out16_sse(v, C_VALUE, k) : out16_sse(v, C_VALUEL, k))
+              << (16 * i);
     }
     *pnt = nt;
     *pbv = bv;
 }
 BLK_FILL_FNS_(blk_fill_sse, blk_masks_sse, SSE_ATTR_)
 
-SCAN_INLINE_ AVX2_ATTR_ __m256i bad32_range(__m256i v, uint8_t m)
+/* The bytes of v outside class m, as out16_sse() does for 16. */
+SCAN_INLINE_ AVX2_ATTR_ __m256i out32v_avx2(__m256i v, uint8_t m, vec_k k)
 {
     switch (m) {
+    case C_TCHAR: {
+        __m256i lo = _mm256_shuffle_epi8(K256_(k, K_TLO_), _mm256_and_si256(v, K256_(k, K_NIB_)));
+        __m256i hi = _mm256_shuffle_epi8(K256_(k, K_THI_), _mm256_and_si256(_mm256_srli_epi16(v, 4), K256_(k, K_NIB_)));
+        return _mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), _mm256_setzero_si256());
+    }
     case C_VALUE: {
-        __m256i ctl = _mm256_cmpeq_epi8(_mm256_max_epu8(v, _mm256_set1_epi8(0x1f)), _mm256_set1_epi8(0x1f));
-        ctl = _mm256_andnot_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x09)), ctl);
-        return _mm256_or_si256(ctl, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f)));
+        __m256i ctl = _mm256_cmpeq_epi8(_mm256_max_epu8(v, K256_(k, K_1F_)), K256_(k, K_1F_));
+        ctl = _mm256_andnot_si256(_mm256_cmpeq_epi8(v, K256_(k, K_TAB_)), ctl);
+        return _mm256_or_si256(ctl, _mm256_cmpeq_epi8(v, K256_(k, K_DEL_)));
     }
     case C_TARGET:
-        return _mm256_or_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x21), v), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f)));
+        return _mm256_or_si256(_mm256_cmpgt_epi8(K256_(k, K_21_), v), _mm256_cmpeq_epi8(v, K256_(k, K_DEL_)));
     case C_TARGETL:
-        return _mm256_or_si256(
-            _mm256_cmpeq_epi8(_mm256_max_epu8(v, _mm256_set1_epi8(0x20)), _mm256_set1_epi8(0x20)),
-            _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f)));
+        return _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_max_epu8(v, K256_(k, K_20_)), K256_(k, K_20_)),
+                               _mm256_cmpeq_epi8(v, K256_(k, K_DEL_)));
     default:
         return _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_setzero_si256()),
-                               _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r')),
-                                               _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n'))));
+                               _mm256_or_si256(_mm256_cmpeq_epi8(v, K256_(k, K_CR_)),
+                                               _mm256_cmpeq_epi8(v, K256_(k, K_LF_))));
     }
+}
+SCAN_INLINE_ AVX2_ATTR_ uint32_t out32_avx2(__m256i v, uint8_t m, vec_k k)
+{
+    return (uint32_t)_mm256_movemask_epi8(out32v_avx2(v, m, k));
 }
 
 /* The masks of the 64 bytes at src (vm: C_VALUE or C_VALUEL). */
 SCAN_INLINE_ AVX2_ATTR_ void blk_masks_avx2(const char *src, uint8_t vm, uint64_t *pnt, uint64_t *pbv)
 {
-    const uint8_t(*k)[32] = blk_k32_;
-    __m256i v[2], nib, zero = _mm256_setzero_si256();
+    vec_k k = vec_k_;
     uint64_t nt = 0, bv = 0;
-    __asm__ volatile("" : "+r"(k)); /* the loads below stay here */
-    nib = _mm256_load_si256((const __m256i *)k[K_NIB_]);
-    v[0] = _mm256_loadu_si256((const __m256i *)src);
-    v[1] = _mm256_loadu_si256((const __m256i *)(src + 32));
+    __asm__ volatile("" : "+r"(k)); /* the loads stay here */
     for (int i = 0; i < 2; i++) {
-        __m256i lo4 = _mm256_shuffle_epi8(_mm256_load_si256((const __m256i *)k[K_TLO_]), _mm256_and_si256(v[i], nib));
-        __m256i hi4 = _mm256_shuffle_epi8(_mm256_load_si256((const __m256i *)k[K_THI_]),
-                                          _mm256_and_si256(_mm256_srli_epi16(v[i], 4), nib));
-        __m256i bad;
-        nt |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(lo4, hi4), zero)) << (32 * i);
-        if (vm == C_VALUE) { /* CTLs but HTAB, and DEL */
-            __m256i c1f = _mm256_load_si256((const __m256i *)k[K_1F_]);
-            bad = _mm256_cmpeq_epi8(_mm256_max_epu8(v[i], c1f), c1f);
-            bad = _mm256_andnot_si256(_mm256_cmpeq_epi8(v[i], _mm256_load_si256((const __m256i *)k[K_TAB_])), bad);
-            bad = _mm256_or_si256(bad, _mm256_cmpeq_epi8(v[i], _mm256_load_si256((const __m256i *)k[K_DEL_])));
-        } else { /* NUL, CR, LF */
-            bad = _mm256_or_si256(_mm256_cmpeq_epi8(v[i], zero),
-                                  _mm256_or_si256(_mm256_cmpeq_epi8(v[i], _mm256_load_si256((const __m256i *)k[K_CR_])),
-                                                  _mm256_cmpeq_epi8(v[i], _mm256_load_si256((const __m256i *)k[K_LF_]))));
-        }
-        bv |= (uint64_t)(uint32_t)_mm256_movemask_epi8(bad) << (32 * i);
+        __m256i v = _mm256_loadu_si256((const __m256i *)(src + 32 * i));
+        nt |= (uint64_t)out32_avx2(v, C_TCHAR, k) << (32 * i);
+        bv |= (uint64_t)(vm == C_VALUE ? out32_avx2(v, C_VALUE, k) : out32_avx2(v, C_VALUEL, k)) << (32 * i);
     }
     *pnt = nt;
     *pbv = bv;
 }
 BLK_FILL_FNS_(blk_fill_avx2, blk_masks_avx2, AVX2_ATTR_)
-
-/* The bytes of v outside class m (C_TCHAR, or a range class), as a mask. */
-SCAN_INLINE_ AVX2_ATTR_ uint32_t out32_avx2(__m256i v, uint8_t m)
-{
-    if (m == C_TCHAR) {
-        const __m256i lo_tab = _mm256_setr_epi8(TCHAR_LO_, TCHAR_LO_), hi_tab = _mm256_setr_epi8(TCHAR_HI_, TCHAR_HI_);
-        const __m256i nib = _mm256_set1_epi8(0x0f);
-        __m256i lo = _mm256_shuffle_epi8(lo_tab, _mm256_and_si256(v, nib));
-        __m256i hi = _mm256_shuffle_epi8(hi_tab, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
-        return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), _mm256_setzero_si256()));
-    }
-    return (uint32_t)_mm256_movemask_epi8(bad32_range(v, m));
-}
 
 /* Whole 32-byte vectors only: the first byte of [s, e) outside class m, or
  * where fewer than 32 bytes remain (the callers' tails look there, and
@@ -343,7 +308,7 @@ SCAN_INLINE_ AVX2_ATTR_ uint32_t out32_avx2(__m256i v, uint8_t m)
 SCAN_INLINE_ AVX2_ATTR_ const char *scan_cls32_avx2(const char *s, const char *e, uint8_t m)
 {
     for (; e - s >= 32; s += 32) {
-        uint32_t out = out32_avx2(_mm256_loadu_si256((const __m256i *)s), m);
+        uint32_t out = out32_avx2(_mm256_loadu_si256((const __m256i *)s), m, vec_k_);
         if (out)
             return s + __builtin_ctz(out);
     }
@@ -362,7 +327,7 @@ SCAN_INLINE_ AVX2_ATTR_ const char *scan_range_avx2(const char *s, const char *e
     if (e - s >= 32)
         return s;
     if (e - s >= 16) {
-        unsigned bad = (unsigned)_mm_movemask_epi8(bad16_range(_mm_loadu_si128((const __m128i *)s), m));
+        unsigned bad = (unsigned)_mm_movemask_epi8(out16_sse(_mm_loadu_si128((const __m128i *)s), m, vec_k_));
         if (bad)
             return s + __builtin_ctz(bad);
         s += 16;
@@ -410,7 +375,7 @@ SCAN_INLINE_ AVX512_ATTR_ const char *scan_token_avx512(const char *s, const cha
 /* A block fill needs no tail copy: the window's bytes past lim are masked
  * off the load, their bits set in both masks.  cls is read through a
  * pointer the compiler cannot see through, for the reason the other fills
- * read blk_k32_ so. */
+ * read vec_k_ so. */
 SCAN_INLINE_ AVX512_ATTR_ void blk_fill_avx512(struct blk *b, const char *base, const char *lim, const char *lo,
                                                uint8_t vm)
 {
