@@ -33,30 +33,17 @@ struct ctx {
 
 #define C(p) ((struct ctx *)(p)->data)
 
-static int on_method(httpmsg_parser *p, const char *at, size_t n)
+/* Keep a head span and count it. */
+static inline int keep(struct ctx *c, struct span *slot, const char *at, size_t n)
 {
-    struct ctx *c = C(p);
-    c->m.method = (struct span){at, n};
+    *slot = (struct span){at, n};
     c->r->token_bytes += n;
     c->r->spans++;
     return 0;
 }
-static int on_target(httpmsg_parser *p, const char *at, size_t n)
-{
-    struct ctx *c = C(p);
-    c->m.url = (struct span){at, n};
-    c->r->token_bytes += n;
-    c->r->spans++;
-    return 0;
-}
-static int on_reason(httpmsg_parser *p, const char *at, size_t n)
-{
-    struct ctx *c = C(p);
-    c->m.reason = (struct span){at, n};
-    c->r->token_bytes += n;
-    c->r->spans++;
-    return 0;
-}
+static int on_method(httpmsg_parser *p, const char *at, size_t n) { return keep(C(p), &C(p)->m.method, at, n); }
+static int on_target(httpmsg_parser *p, const char *at, size_t n) { return keep(C(p), &C(p)->m.url, at, n); }
+static int on_reason(httpmsg_parser *p, const char *at, size_t n) { return keep(C(p), &C(p)->m.reason, at, n); }
 static int on_name(httpmsg_parser *p, const char *at, size_t n)
 {
     struct ctx *c = C(p);
@@ -65,18 +52,12 @@ static int on_name(httpmsg_parser *p, const char *at, size_t n)
         c->m.nh++;
     }
     c->name_end = at + n;
-    c->m.name[c->m.nh % SPAN_MAX_HEADERS] = (struct span){at, n};
-    c->r->token_bytes += n;
-    c->r->spans++;
-    return 0;
+    return keep(c, &c->m.name[c->m.nh % SPAN_MAX_HEADERS], at, n);
 }
 static int on_value(httpmsg_parser *p, const char *at, size_t n)
 {
     struct ctx *c = C(p);
-    c->m.value[c->m.nh % SPAN_MAX_HEADERS] = (struct span){at, n};
-    c->r->token_bytes += n;
-    c->r->spans++;
-    return 0;
+    return keep(c, &c->m.value[c->m.nh % SPAN_MAX_HEADERS], at, n);
 }
 static int on_headers_complete(httpmsg_parser *p)
 {
