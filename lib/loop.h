@@ -236,9 +236,10 @@ static LOOP_ATTR httpmsg_err LOOP_FN(httpmsg_parser *p, const char *data, size_t
     const char *const end = data + len;
     const char *hend = len > p->head_left_ ? data + p->head_left_ : end;
     const uint32_t fl = p->flags_;
-    const uint8_t vmask = (fl & HTTPMSG_LENIENT_VALUE_CHARS) ? C_VALUEL : C_VALUE;
-    const uint8_t tmask = (fl & HTTPMSG_LENIENT_TARGET) ? C_TARGETL : C_TARGET;
-    const int lws = (fl & HTTPMSG_LENIENT_WHITESPACE) != 0;
+/* the leniencies, tested where they matter rather than all on entry */
+#define VMASK ((fl & HTTPMSG_LENIENT_VALUE_CHARS) ? C_VALUEL : C_VALUE)
+#define TMASK ((fl & HTTPMSG_LENIENT_TARGET) ? C_TARGETL : C_TARGET)
+#define LWS ((fl & HTTPMSG_LENIENT_WHITESPACE) != 0)
     unsigned st = p->state_;
     unsigned dprev = st == S_DETECT ? p->sub_ : 0; /* "HTTP/" bytes matched in earlier buffers */
     const char *dstart = data;
@@ -325,7 +326,7 @@ dispatch:
             s = q;
             goto head_edge;
         }
-        if (*q != ' ' && !(lws && IS_LWS(*q))) {
+        if (*q != ' ' && !(LWS && IS_LWS(*q))) {
             s = q;
             rc = HTTPMSG_ERR_BAD_METHOD;
             goto error;
@@ -355,7 +356,7 @@ dispatch:
             goto stop;
         /* fallthrough */
     case S_AFTER_METHOD:
-        while (lws && s < hend && IS_LWS(*s))
+        while (LWS && s < hend && IS_LWS(*s))
             s++;
         if (s == hend)
             goto head_edge;
@@ -364,7 +365,7 @@ dispatch:
         st = S_TARGET;
         /* fallthrough */
     case S_TARGET:
-        q = tmask == C_TARGET ? SCAN_TARGET(s, hend, C_TARGET) : SCAN_TARGET(s, hend, C_TARGETL);
+        q = TMASK == C_TARGET ? SCAN_TARGET(s, hend, C_TARGET) : SCAN_TARGET(s, hend, C_TARGETL);
         if (q == hend) {
             s = q;
             goto head_edge;
@@ -377,7 +378,7 @@ dispatch:
             rc = HTTPMSG_ERR_BAD_TARGET;
             goto error;
         }
-        if (*q != ' ' && !(lws && IS_LWS(*q))) {
+        if (*q != ' ' && !(LWS && IS_LWS(*q))) {
             s = q;
             rc = (*q == '\r' || *q == '\n') && p->sub_ != TF_FIRST ? HTTPMSG_ERR_BAD_VERSION : HTTPMSG_ERR_BAD_TARGET;
             goto error;
@@ -398,9 +399,9 @@ dispatch:
             goto stop;
         /* fallthrough */
     case S_AFTER_TARGET:
-        while (lws && s < hend && IS_LWS(*s))
+        while (LWS && s < hend && IS_LWS(*s))
             s++;
-        if (lws && s == hend)
+        if (LWS && s == hend)
             goto head_edge; /* the run may go on in the next buffer */
         p->sub_ = 0;
         st = S_REQ_VERSION;
@@ -416,14 +417,14 @@ dispatch:
             goto error;
         if (r == 0 || s == hend)
             goto head_edge;
-        if (*s != '\r' && *s != '\n' && !(lws && IS_LWS(*s))) {
+        if (*s != '\r' && *s != '\n' && !(LWS && IS_LWS(*s))) {
             rc = HTTPMSG_ERR_BAD_VERSION;
             goto error;
         }
         st = S_REQ_LINE_END;
         /* fallthrough */
     case S_REQ_LINE_END:
-        while (lws && s < hend && IS_LWS(*s))
+        while (LWS && s < hend && IS_LWS(*s))
             s++;
         if (s == hend)
             goto head_edge;
@@ -457,7 +458,7 @@ dispatch:
                 goto error;
             if (r == 0 || s == hend)
                 goto head_edge;
-            if (*s != ' ' && !(lws && IS_LWS(*s))) {
+            if (*s != ' ' && !(LWS && IS_LWS(*s))) {
                 rc = (*s == '\r' || *s == '\n') ? HTTPMSG_ERR_BAD_STATUS : HTTPMSG_ERR_BAD_VERSION;
                 goto error;
             }
@@ -468,9 +469,9 @@ dispatch:
             goto stop;
         /* fallthrough */
     case S_AFTER_VERSION:
-        while (lws && s < hend && IS_LWS(*s))
+        while (LWS && s < hend && IS_LWS(*s))
             s++;
-        if (lws && s == hend)
+        if (LWS && s == hend)
             goto head_edge;
         p->sub_ = 0;
         st = S_STATUS;
@@ -489,7 +490,7 @@ dispatch:
         }
         if (s == hend)
             goto head_edge;
-        if (*s == ' ' || (lws && IS_LWS(*s))) {
+        if (*s == ' ' || (LWS && IS_LWS(*s))) {
             s++;
         } else if (!((*s == '\r' || *s == '\n') && (fl & HTTPMSG_LENIENT_MISSING_REASON_SP))) {
             rc = HTTPMSG_ERR_BAD_STATUS;
@@ -500,15 +501,15 @@ dispatch:
             goto stop;
         /* fallthrough */
     case S_AFTER_STATUS:
-        while (lws && s < hend && IS_LWS(*s))
+        while (LWS && s < hend && IS_LWS(*s))
             s++;
-        if (lws && s == hend)
+        if (LWS && s == hend)
             goto head_edge;
         mark = s;
         st = S_REASON;
         /* fallthrough */
     case S_REASON: /* reason-phrase = *( HTAB / SP / VCHAR / obs-text ) */
-        q = vmask == C_VALUE ? SCAN_VALUE(s, hend, C_VALUE) : SCAN_VALUE(s, hend, C_VALUEL);
+        q = VMASK == C_VALUE ? SCAN_VALUE(s, hend, C_VALUE) : SCAN_VALUE(s, hend, C_VALUEL);
         if (q == hend) {
             s = q;
             goto head_edge;
@@ -647,7 +648,7 @@ dispatch:
         st = S_VALUE;
         /* fallthrough */
     case S_VALUE:
-        q = vmask == C_VALUE ? SCAN_VALUE(s, hend, C_VALUE) : SCAN_VALUE(s, hend, C_VALUEL);
+        q = VMASK == C_VALUE ? SCAN_VALUE(s, hend, C_VALUE) : SCAN_VALUE(s, hend, C_VALUEL);
         if (q == hend) {
             s = q;
             goto head_edge;
@@ -1047,6 +1048,9 @@ error: /* rc: a parse error found at s */
     return rc;
 #undef HEAD_RESET
 #undef IS_LWS
+#undef VMASK
+#undef TMASK
+#undef LWS
 }
 #undef FIELDS_FN
 #undef FIELDS_HDR
