@@ -458,6 +458,47 @@ START_TEST(two_threads)
 }
 END_TEST
 
+/* httpmsg_get_method() after the method, for every registered name and for
+ * near misses, whole and one byte at a time, with a space or (lenient) a tab
+ * after it. */
+static httpmsg_method method_of(const char *line, int tab, size_t piece)
+{
+    httpmsg_parser p;
+    size_t used, n = strlen(line);
+    httpmsg_init(&p, HTTPMSG_REQUEST, NULL);
+    if (tab)
+        httpmsg_set_flags(&p, HTTPMSG_LENIENT_WHITESPACE);
+    for (size_t i = 0; i < n; i += piece)
+        if (httpmsg_execute(&p, line + i, n - i < piece ? n - i : piece, &used) != HTTPMSG_OK)
+            return (httpmsg_method)-1;
+    return httpmsg_get_method(&p);
+}
+
+START_TEST(method_lookup)
+{
+    static const struct {
+        const char *name;
+        httpmsg_method m;
+    } miss[] = {{"GETS", HTTPMSG_METHOD_OTHER}, {"GE", HTTPMSG_METHOD_OTHER},     {"get", HTTPMSG_METHOD_OTHER},
+                {"POSTS", HTTPMSG_METHOD_OTHER}, {"POS", HTTPMSG_METHOD_OTHER},   {"PoST", HTTPMSG_METHOD_OTHER},
+                {"GOT", HTTPMSG_METHOD_OTHER},  {"HEAD", HTTPMSG_METHOD_HEAD},    {"M-SEARCH", HTTPMSG_METHOD_OTHER}};
+    char line[64];
+    for (int m = HTTPMSG_METHOD_GET; m < HTTPMSG_METHOD_COUNT_; m++)
+        for (int tab = 0; tab < 2; tab++) {
+            snprintf(line, sizeof line, "%s%c%s HTTP/1.1\r\n", httpmsg_method_name((httpmsg_method)m), tab ? '\t' : ' ',
+                     m == HTTPMSG_METHOD_CONNECT ? "h:80" : "/"); /* CONNECT takes authority-form */
+            ck_assert_int_eq(method_of(line, tab, sizeof line), m);
+            ck_assert_int_eq(method_of(line, tab, 1), m);
+        }
+    for (size_t i = 0; i < sizeof miss / sizeof *miss; i++)
+        for (int tab = 0; tab < 2; tab++) {
+            snprintf(line, sizeof line, "%s%c/ HTTP/1.1\r\n", miss[i].name, tab ? '\t' : ' ');
+            ck_assert_int_eq(method_of(line, tab, sizeof line), miss[i].m);
+            ck_assert_int_eq(method_of(line, tab, 1), miss[i].m);
+        }
+}
+END_TEST
+
 /* HTTPMSG_IMPL is read once, at the first init; httpmsg_set_impl() still
  * works on any parser afterwards. */
 START_TEST(impl_chosen_once)
@@ -691,6 +732,7 @@ int main(void)
     tcase_add_test(tc, interleaved_parsers);
     tcase_add_test(tc, two_threads);
     tcase_add_test(tc, impl_chosen_once);
+    tcase_add_test(tc, method_lookup);
     tcase_add_test(tc, accessors);
     tcase_add_test(tc, helpers);
     tcase_add_test(tc, whitespace_held_across_pieces);
