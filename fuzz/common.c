@@ -237,6 +237,8 @@ struct chk {
     int kind; /* body kind as framed, HTTPMSG_BODY_NONE when skipped */
     int upgrade_msg, chunk_last, has_te, keep_alive, status;
     int closed; /* the last message ended the connection: only CLOSED may follow */
+    int over_limit; /* a response's Content-Length over the body limit, not skipped: BODY_TOO_LARGE follows */
+    int ka_may_rise; /* the body of a response read until close was skipped: keep-alive may now hold */
     uint64_t cl, got, chunk_size, chunk_got, chunk_sum;
     unsigned hosts, ncl;
     int cl_plain;
@@ -292,6 +294,7 @@ static void reset_message(struct chk *c)
     c->version_done = c->target_done = c->names_seen = 0;
     c->kind = HTTPMSG_BODY_NONE;
     c->upgrade_msg = c->chunk_last = c->has_te = c->keep_alive = c->status = 0;
+    c->over_limit = c->ka_may_rise = 0;
     c->cl = HTTPMSG_NO_LENGTH;
     c->got = c->chunk_size = c->chunk_got = c->chunk_sum = 0;
     c->hosts = c->ncl = 0;
@@ -370,6 +373,8 @@ static struct chk *enter(httpmsg_parser *p, int ev)
         fuzz_fail("callback %s after an error was returned", evn(ev));
     if (c->paused)
         fuzz_fail("callback %s ran after another one paused", evn(ev));
+    if (c->over_limit)
+        fuzz_fail("callback %s after the head of a response over the body limit", evn(ev));
     check_order(c, ev);
     c->prev = ev;
     c->last_ev = ev;
@@ -653,7 +658,7 @@ static int on_headers_complete(httpmsg_parser *p)
 {
     struct chk *c = enter(p, EV_HEADERS_C);
     int kind = (int)httpmsg_body_kind(p), ka = httpmsg_should_keep_alive(p), up = httpmsg_is_upgrade(p);
-    int mt = httpmsg_message_type(p), st = httpmsg_status(p), r;
+    int mt = httpmsg_message_type(p), st = httpmsg_status(p), r, over = 0;
     uint64_t cl = httpmsg_content_length(p);
 
     if (mt != c->mtype || (mt != HTTPMSG_REQUEST && mt != HTTPMSG_RESPONSE))
@@ -673,7 +678,10 @@ static int on_headers_complete(httpmsg_parser *p)
             fuzz_fail("body kind length, but no Content-Length field");
         if (c->ncl == 1 && c->cl_plain && cl != c->cl_value)
             fuzz_fail("Content-Length is %" PRIu64 ", the field says %" PRIu64, cl, c->cl_value);
-        if (c->o->cfg->max_body != HTTPMSG_NO_LENGTH && cl > c->o->cfg->max_body)
+        /* a request's limit is checked before this callback, a response's
+         * after it (it may skip the body) */
+        over = c->o->cfg->max_body != HTTPMSG_NO_LENGTH && cl > c->o->cfg->max_body;
+        if (over && mt == HTTPMSG_REQUEST)
             fuzz_fail("Content-Length %" PRIu64 " over the body limit passed", cl);
     }
     if (mt == HTTPMSG_REQUEST) {
@@ -717,6 +725,8 @@ static int on_headers_complete(httpmsg_parser *p)
         c->kind = HTTPMSG_BODY_NONE;
     if (r & HTTPMSG_CB_UPGRADE)
         c->upgrade_msg = 1;
+    c->over_limit = over && c->kind == HTTPMSG_BODY_LENGTH;
+    c->ka_may_rise = kind == HTTPMSG_BODY_EOF && (r & HTTPMSG_CB_SKIP_BODY);
     return r;
 }
 
@@ -780,6 +790,13 @@ static int on_message_complete(httpmsg_parser *p)
     flush_body(c);
     buf_add(c->log, "complete\n", 9);
     c->begun = 0;
+    /* RFC 9112 §9.3: a response without framing, read until close, keeps
+     * the connection when it has no body after all (it answers HEAD) */
+    if (httpmsg_should_keep_alive(p) != c->keep_alive) {
+        if (!c->ka_may_rise || c->keep_alive)
+            fuzz_fail("keep-alive went from %d at headers_complete to %d", c->keep_alive, !c->keep_alive);
+        c->keep_alive = 1;
+    }
     /* RFC 9112 §9.3, §9.6: after this message, only empty lines may come */
     c->closed = !c->keep_alive && !c->upgrade_msg && !(c->mtype == HTTPMSG_RESPONSE && c->status < 200) &&
                 !(c->o->cfg->flags & HTTPMSG_LENIENT_DATA_AFTER_CLOSE);
@@ -1000,8 +1017,10 @@ static void failed(struct chk *c, httpmsg_err e, uint64_t before, size_t used, c
                   httpmsg_bytes_consumed(c->p), c->total);
     if (e == HTTPMSG_ERR_INCOMPLETE && (used != SIZE_MAX || off != c->total))
         fuzz_fail("INCOMPLETE at offset %" PRIu64 " of %" PRIu64, off, c->total);
-    if (c->paused && e != HTTPMSG_ERR_USER)
+    if (c->paused && e != HTTPMSG_ERR_USER && !(e == HTTPMSG_ERR_BODY_TOO_LARGE && c->over_limit))
         fuzz_fail("%s after a callback paused", name);
+    if (c->over_limit && e != HTTPMSG_ERR_BODY_TOO_LARGE && e != HTTPMSG_ERR_USER)
+        fuzz_fail("%s after the head of a response over the body limit", name);
     if (e != HTTPMSG_ERR_USER && (e == HTTPMSG_ERR_CLOSED) != c->closed)
         fuzz_fail("%s %s a message that ended the connection", name, c->closed ? "after" : "without");
     region_error(c, e, off);
@@ -1042,6 +1061,8 @@ static int feed(struct chk *c, const char *buf, size_t len)
         }
         if (httpmsg_get_error(c->p) != e)
             fuzz_fail("httpmsg_get_error() is %d, execute returned %d", (int)httpmsg_get_error(c->p), (int)e);
+        if (c->over_limit)
+            fuzz_fail("execute returned %d after the head of a response over the body limit", (int)e);
         if (c->user_ret)
             fuzz_fail("a callback returned %d, execute returned %d", c->user_ret, (int)e);
         off += used;

@@ -406,8 +406,10 @@ HTTPMSG_API uint32_t httpmsg_get_flags(const httpmsg_parser *p);
  * header or the trailer section, HTTPMSG_ERR_HEAD_TOO_LARGE (431); in a
  * chunk-size line, HTTPMSG_ERR_CHUNK_EXTENSION_TOO_LONG.  `max_body` bounds
  * each message's body (HTTPMSG_NO_LENGTH: no limit, the default); a larger
- * Content-Length fails at the end of the head, a chunked or read-until-close
- * body fails as soon as it would exceed it: HTTPMSG_ERR_BODY_TOO_LARGE (413).
+ * Content-Length fails at the end of the head (a request's before
+ * on_headers_complete; a response's once it has returned, unless it said the
+ * response has no body; the error then wins over a pause), a chunked or read-until-close body fails as soon as
+ * it would exceed it: HTTPMSG_ERR_BODY_TOO_LARGE (413).
  * Returns HTTPMSG_ERR_INVALID_ARGUMENT for a `max_head` out of range.
  */
 HTTPMSG_API httpmsg_err httpmsg_set_max_head(httpmsg_parser *p, size_t max_head);
@@ -494,7 +496,9 @@ HTTPMSG_API int httpmsg_is_chunked(const httpmsg_parser *p);
 /* 1 if the connection may carry another message after this one (RFC 9112
  * §9.3): HTTP/1.1 without "close", HTTP/1.0 with "keep-alive", and not a
  * body read until close or framed by both Transfer-Encoding and
- * Content-Length. */
+ * Content-Length.  A response that would be read until close, but whose
+ * body on_headers_complete skips (it answers HEAD), keeps the connection
+ * once the callback has returned. */
 HTTPMSG_API int httpmsg_should_keep_alive(const httpmsg_parser *p);
 /* 1 if after this message the stream belongs to another protocol: CONNECT
  * requests, HTTP/1.1 requests with Upgrade and "Connection: upgrade", 101

@@ -730,8 +730,14 @@ dispatch:
         }
         if (ret & (HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE))
             p->body_ = HTTPMSG_BODY_NONE;
+        if ((ret & HTTPMSG_CB_SKIP_BODY) && (p->bits_ & B_KA_NO_BODY))
+            p->bits_ |= B_KEEP_ALIVE; /* no body to read until close */
         if (ret & HTTPMSG_CB_UPGRADE)
             p->bits_ |= B_UPGRADE;
+        if (p->body_ == HTTPMSG_BODY_LENGTH && p->content_length_ > p->max_body_) {
+            rc = HTTPMSG_ERR_BODY_TOO_LARGE; /* a response's: see head_complete() */
+            goto error;
+        }
         st = body_state(p);
         if (st == S_CHUNK_SIZE)
             HEAD_RESET();

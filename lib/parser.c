@@ -109,6 +109,7 @@ enum state {
 #define B_TOK_LONG (1u << 18)    /* the token in tok_ did not fit */
 #define B_BUSY (1u << 19)
 #define B_WS_LOST (1u << 20) /* held-back whitespace too irregular to re-deliver */
+#define B_KA_NO_BODY (1u << 21) /* keep-alive holds if on_headers_complete skips the body */
 
 /* hdr_: the fields whose values the parser interprets. */
 enum { H_OTHER = 0, H_CL, H_TE, H_CONN, H_UPGRADE, H_EXPECT, H_HOST };
@@ -870,10 +871,17 @@ static httpmsg_err head_complete(httpmsg_parser *p)
         } else {
             p->body_ = HTTPMSG_BODY_EOF;
         }
-        if (p->body_ == HTTPMSG_BODY_EOF)
+        if (p->body_ == HTTPMSG_BODY_EOF) {
+            /* read until close, unless the response has no body after all
+             * (it answers HEAD: on_headers_complete says so) */
+            if (ka)
+                p->bits_ |= B_KA_NO_BODY;
             ka = 0;
+        }
     }
-    if (p->body_ == HTTPMSG_BODY_LENGTH && p->content_length_ > p->max_body_)
+    /* A response's limit is checked after on_headers_complete, which may
+     * say it has no body (an answer to HEAD or CONNECT, RFC 9112 §6.3). */
+    if (p->msg_type_ == HTTPMSG_REQUEST && p->body_ == HTTPMSG_BODY_LENGTH && p->content_length_ > p->max_body_)
         return HTTPMSG_ERR_BODY_TOO_LARGE;
     if (ka)
         p->bits_ |= B_KEEP_ALIVE;

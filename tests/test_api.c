@@ -369,6 +369,66 @@ START_TEST(headers_complete_return_codes)
 }
 END_TEST
 
+/* What only on_headers_complete knows: a response answering HEAD or
+ * CONNECT has no body whatever its head says (RFC 9112 §6.3 items 1-2), so
+ * neither read-until-close nor the Content-Length limit applies to it. */
+START_TEST(skip_body_framing)
+{
+    httpmsg_parser p;
+    struct rec r = {0};
+    size_t used;
+    const char *two = "HTTP/1.1 200 OK\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n";
+    httpmsg_init(&p, HTTPMSG_RESPONSE, &cbs);
+    p.data = &r;
+    /* no framing at all: read until close... */
+    ck_assert_int_eq(exec_str(&p, two, &used), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_should_keep_alive(&p), 0);
+    ck_assert_str_eq(r.log, "<#[HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n]");
+    /* ...unless it answers HEAD: then the connection stays open, byte by byte too */
+    for (size_t piece = 1; piece <= strlen(two); piece += strlen(two) - 1) {
+        httpmsg_reset(&p);
+        r.len = 0;
+        r.hc_ret = HTTPMSG_CB_SKIP_BODY;
+        for (size_t i = 0; i < strlen(two); i += piece)
+            ck_assert_int_eq(httpmsg_execute(&p, two + i, strlen(two) - i < piece ? strlen(two) - i : piece, &used),
+                             HTTPMSG_OK);
+        ck_assert_str_eq(r.log, "<#><|Content-Length=3#>");
+        ck_assert_int_eq(httpmsg_should_keep_alive(&p), 1);
+    }
+    /* "Connection: close" still closes it */
+    httpmsg_reset(&p);
+    r.len = 0;
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nHTTP/1.1 200 OK\r\n\r\n", &used),
+                     HTTPMSG_ERR_CLOSED);
+    ck_assert_uint_eq(used, 38);
+    /* the body limit: checked after the callback for a response... */
+    httpmsg_reset(&p);
+    r.len = 0;
+    httpmsg_set_max_body(&p, 10);
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", &used), HTTPMSG_OK);
+    ck_assert_str_eq(r.log, "<|Content-Length=1000#>");
+    r.len = 0;
+    r.hc_ret = HTTPMSG_CB_UPGRADE; /* a 2xx answer to CONNECT: its Content-Length is ignored */
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nTLS", &used), HTTPMSG_UPGRADE);
+    ck_assert_uint_eq(used, 41);
+    httpmsg_reset(&p);
+    httpmsg_set_max_body(&p, 10);
+    r.len = 0;
+    r.hc_ret = HTTPMSG_CB_OK;
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", &used), HTTPMSG_ERR_BODY_TOO_LARGE);
+    ck_assert_uint_eq(used, 41);
+    ck_assert_str_eq(r.log, "<|Content-Length=1000#");
+    /* ...and before it for a request, whose head alone frames it */
+    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
+    p.data = &r;
+    httpmsg_set_max_body(&p, 10);
+    r.len = 0;
+    ck_assert_int_eq(exec_str(&p, "POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n", &used), HTTPMSG_ERR_BODY_TOO_LARGE);
+    ck_assert_str_eq(r.log, "</|Content-Length=11");
+    ck_assert_uint_eq(httpmsg_error_offset(&p), 39); /* the end of the head */
+}
+END_TEST
+
 START_TEST(no_reentry_from_callbacks)
 {
     httpmsg_parser p;
@@ -727,6 +787,7 @@ int main(void)
     tcase_add_test(tc, pause_in_message_complete_pipelining);
     tcase_add_test(tc, upgrade_offset_and_resume);
     tcase_add_test(tc, headers_complete_return_codes);
+    tcase_add_test(tc, skip_body_framing);
     tcase_add_test(tc, no_reentry_from_callbacks);
     tcase_add_test(tc, finish_cases);
     tcase_add_test(tc, interleaved_parsers);
