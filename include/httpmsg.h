@@ -177,9 +177,9 @@ enum {
      * - Downstream code that trusts values to be printable can be fooled
      *   (log injection, terminal escapes). */
     HTTPMSG_LENIENT_VALUE_CHARS = 1u << 4,
-    /* Bytes 0x80-0xFF are accepted in the request-target, and its form
-     * (origin, absolute, authority for CONNECT, "*" for OPTIONS) is not
-     * checked.
+    /* Bytes 0x80-0xFF and '#' (a fragment, which no form allows) are
+     * accepted in the request-target, and its form (origin, absolute,
+     * authority for CONNECT, "*" for OPTIONS) is not checked.
      * - Different components may decode raw non-ASCII targets differently
      *   (path confusion in access rules). */
     HTTPMSG_LENIENT_TARGET = 1u << 5,

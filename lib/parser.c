@@ -128,7 +128,7 @@ enum { E_PRE = 0, E_SEMI, E_NAME, E_NAME_WS, E_EQ, E_TOKEN, E_QUOTED, E_QESC, E_
 /* ------------------------------------------------------------------------ */
 
 #define C_TCHAR 0x01   /* token (RFC 9110 §5.6.2) */
-#define C_TARGET 0x02  /* request-target, strict: VCHAR */
+#define C_TARGET 0x02  /* request-target, strict: VCHAR but '#' (no form has a fragment) */
 #define C_TARGETL 0x04 /* request-target, lenient: VCHAR / obs-text */
 #define C_VALUE 0x08   /* field value, strict: VCHAR / obs-text / SP / HTAB */
 #define C_VALUEL 0x10  /* field value, lenient: all but NUL, CR, LF */
@@ -144,7 +144,7 @@ enum { E_PRE = 0, E_SEMI, E_NAME, E_NAME_WS, E_EQ, E_TOKEN, E_QUOTED, E_QESC, E_
      (c) == '_' || (c) == '`' || (c) == '|' || (c) == '~')
 #define IS_VCHAR_(c) ((c) > 0x20 && (c) < 0x7f)
 #define CLS_(c)                                                                                        \
-    ((IS_TCHAR_(c) ? C_TCHAR : 0) | (IS_VCHAR_(c) ? C_TARGET : 0) |                                   \
+    ((IS_TCHAR_(c) ? C_TCHAR : 0) | ((IS_VCHAR_(c) && (c) != '#') ? C_TARGET : 0) |                   \
      ((IS_VCHAR_(c) || (c) >= 0x80) ? C_TARGETL : 0) |                                                \
      ((IS_VCHAR_(c) || (c) >= 0x80 || (c) == ' ' || (c) == '\t') ? C_VALUE : 0) |                     \
      (((c) != 0 && (c) != '\r' && (c) != '\n') ? C_VALUEL : 0) |                                       \

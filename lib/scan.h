@@ -7,7 +7,7 @@
  *
  * The classes (see parser.c):
  *   token   tchar (RFC 9110 §5.6.2)
- *   target  C_TARGET: VCHAR;  C_TARGETL: VCHAR / obs-text
+ *   target  C_TARGET: VCHAR but '#';  C_TARGETL: VCHAR / obs-text
  *   value   C_VALUE: VCHAR / obs-text / SP / HTAB;  C_VALUEL: all but NUL CR LF
  *
  * Implementations: scalar (table walk, and SWAR 8 bytes at a time for the
@@ -60,13 +60,13 @@ SCAN_INLINE_ uint64_t load64(const char *s)
  * values that matter, conservative elsewhere: the table walk decides). */
 SCAN_INLINE_ uint64_t swar_suspect(uint64_t x, uint8_t m)
 {
-    uint64_t del = x ^ (ONES_ * 0x7f);
+    uint64_t del = x ^ (ONES_ * 0x7f), hash = x ^ (ONES_ * '#');
     uint64_t has_del = (del - ONES_) & ~del & HIGHS_;
     switch (m) {
     case C_VALUE: /* any byte < 0x20 (HTAB included: rechecked), DEL */
         return ((x - ONES_ * 0x20) & ~x & HIGHS_) | has_del;
-    case C_TARGET: /* < 0x21, DEL, >= 0x80 */
-        return ((x - ONES_ * 0x21) & ~x & HIGHS_) | has_del | (x & HIGHS_);
+    case C_TARGET: /* < 0x21, '#', DEL, >= 0x80 */
+        return ((x - ONES_ * 0x21) & ~x & HIGHS_) | has_del | (x & HIGHS_) | ((hash - ONES_) & ~hash & HIGHS_);
     case C_TARGETL: /* < 0x21, DEL */
         return ((x - ONES_ * 0x21) & ~x & HIGHS_) | has_del;
     default: /* C_VALUEL: any byte < 0x0e (NUL, LF, CR among them) */
@@ -182,10 +182,11 @@ SCAN_INLINE_ void blk_set(struct blk *b, const char *base, const char *lim, uint
  * it. */
 #define K8_(x) x, x, x, x, x, x, x, x
 #define K32_(x) K8_(x), K8_(x), K8_(x), K8_(x)
-enum { K_TLO_, K_THI_, K_NIB_, K_1F_, K_20_, K_21_, K_TAB_, K_DEL_, K_CR_, K_LF_, K_ROWS_ };
+enum { K_TLO_, K_THI_, K_NIB_, K_1F_, K_20_, K_21_, K_TAB_, K_DEL_, K_CR_, K_LF_, K_HASH_, K_ROWS_ };
 static const uint8_t vec_k_[K_ROWS_][32] __attribute__((aligned(32))) = {
-    {TCHAR_LO_U_, TCHAR_LO_U_}, {TCHAR_HI_U_, TCHAR_HI_U_}, {K32_(0x0f)}, {K32_(0x1f)}, {K32_(0x20)},
+    {TCHAR_LO_U_, TCHAR_LO_U_}, {TCHAR_HI_U_, TCHAR_HI_U_}, {K32_(0x0f)}, {K32_(0x1f)},  {K32_(0x20)},
     {K32_(0x21)},               {K32_(0x09)},               {K32_(0x7f)}, {K32_('\r')}, {K32_('\n')},
+    {K32_('#')},
 };
 typedef const uint8_t (*vec_k)[32];
 #define K16_(k, r) _mm_load_si128((const __m128i *)(k)[r])
@@ -207,7 +208,8 @@ SCAN_INLINE_ SSE_ATTR_ __m128i out16_sse(__m128i v, uint8_t m, vec_k k)
         return _mm_or_si128(ctl, _mm_cmpeq_epi8(v, K16_(k, K_DEL_)));
     }
     case C_TARGET: /* signed: v < 0x21 catches 0x80-0xff too */
-        return _mm_or_si128(_mm_cmplt_epi8(v, K16_(k, K_21_)), _mm_cmpeq_epi8(v, K16_(k, K_DEL_)));
+        return _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, K16_(k, K_21_)), _mm_cmpeq_epi8(v, K16_(k, K_DEL_))),
+                            _mm_cmpeq_epi8(v, K16_(k, K_HASH_)));
     case C_TARGETL:
         return _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, K16_(k, K_20_)), K16_(k, K_20_)),
                             _mm_cmpeq_epi8(v, K16_(k, K_DEL_)));
@@ -271,7 +273,9 @@ SCAN_INLINE_ AVX2_ATTR_ __m256i out32v_avx2(__m256i v, uint8_t m, vec_k k)
         return _mm256_or_si256(ctl, _mm256_cmpeq_epi8(v, K256_(k, K_DEL_)));
     }
     case C_TARGET:
-        return _mm256_or_si256(_mm256_cmpgt_epi8(K256_(k, K_21_), v), _mm256_cmpeq_epi8(v, K256_(k, K_DEL_)));
+        return _mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpgt_epi8(K256_(k, K_21_), v), _mm256_cmpeq_epi8(v, K256_(k, K_DEL_))),
+            _mm256_cmpeq_epi8(v, K256_(k, K_HASH_)));
     case C_TARGETL:
         return _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_max_epu8(v, K256_(k, K_20_)), K256_(k, K_20_)),
                                _mm256_cmpeq_epi8(v, K256_(k, K_DEL_)));
@@ -410,7 +414,8 @@ SCAN_INLINE_ uint8x16_t bad16_neon(uint8x16_t v, uint8_t m)
     case C_VALUE:
         return vorrq_u8(vbicq_u8(vcleq_u8(v, vdupq_n_u8(0x1f)), vceqq_u8(v, vdupq_n_u8(0x09))), del);
     case C_TARGET:
-        return vorrq_u8(vorrq_u8(vcleq_u8(v, vdupq_n_u8(0x20)), vcgeq_u8(v, vdupq_n_u8(0x80))), del);
+        return vorrq_u8(vorrq_u8(vcleq_u8(v, vdupq_n_u8(0x20)), vcgeq_u8(v, vdupq_n_u8(0x80))),
+                        vorrq_u8(del, vceqq_u8(v, vdupq_n_u8('#'))));
     case C_TARGETL:
         return vorrq_u8(vcleq_u8(v, vdupq_n_u8(0x20)), del);
     default:
