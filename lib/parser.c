@@ -468,6 +468,18 @@ static httpmsg_err sem_piece(httpmsg_parser *p, const char *a, size_t n, size_t 
     size_t i;
     switch (p->hdr_) {
     case H_CL:
+        if (p->sub_ == L_START && n - 1 < 19) {
+            /* the usual value, a run of at most 19 digits in one piece: no
+             * overflow to check, no state to keep byte by byte */
+            uint64_t x = 0;
+            for (i = 0; i < n && (unsigned char)a[i] - (unsigned)'0' <= 9; i++)
+                x = x * 10 + (unsigned)((unsigned char)a[i] - '0');
+            if (i == n) {
+                p->sub_ = L_TOKEN;
+                p->num_ = x;
+                return HTTPMSG_OK;
+            }
+        }
         for (i = 0; i < n && e == HTTPMSG_OK; i++)
             e = cl_byte(p, (unsigned char)a[i]);
         break;
