@@ -379,6 +379,8 @@ struct httpmsg_parser {
  * limits to their defaults (head HTTPMSG_DEFAULT_MAX_HEAD, body unlimited),
  * `p->data` to NULL.  Returns HTTPMSG_OK, or HTTPMSG_ERR_INVALID_ARGUMENT if
  * `p` is NULL or `type` is not one of httpmsg_type (then `p` is untouched).
+ * Unlike the other calls it cannot refuse a call from one of `p`'s own
+ * callbacks, since it takes memory in any state: never make one.
  */
 HTTPMSG_API httpmsg_err httpmsg_init(httpmsg_parser *p, httpmsg_type type, const httpmsg_settings *settings);
 
@@ -510,7 +512,8 @@ HTTPMSG_API int httpmsg_expect_continue(const httpmsg_parser *p);
 /* Number of Host fields in this request (saturates at 255).  RFC 9112 §3.2:
  * a server answers 400 unless an HTTP/1.1 request has exactly one. */
 HTTPMSG_API int httpmsg_host_count(const httpmsg_parser *p);
-/* In on_chunk_header and until the chunk ends: the chunk's size. */
+/* In on_chunk_header and until the chunk ends: the chunk's size (0 before
+ * the first chunk and for a body that is not chunked). */
 HTTPMSG_API uint64_t httpmsg_chunk_size(const httpmsg_parser *p);
 
 /* ------------------------------------------------------------------------ */

@@ -895,6 +895,8 @@ static httpmsg_err head_complete(httpmsg_parser *p)
      * say it has no body (an answer to HEAD or CONNECT, RFC 9112 §6.3). */
     if (p->msg_type_ == HTTPMSG_REQUEST && p->body_ == HTTPMSG_BODY_LENGTH && p->content_length_ > p->max_body_)
         return HTTPMSG_ERR_BODY_TOO_LARGE;
+    if (p->body_ == HTTPMSG_BODY_CHUNKED)
+        p->num_ = 0; /* no chunk yet (it held an ignored Content-Length) */
     if (ka)
         p->bits_ |= B_KEEP_ALIVE;
     return HTTPMSG_OK;
@@ -1136,7 +1138,7 @@ static unsigned pick_impl(void)
 static int usable(const httpmsg_parser *p)
 {
     return p && p->state_ != S_UNINIT && p->state_ <= S_DEAD && p->type_ >= HTTPMSG_REQUEST &&
-           p->type_ <= HTTPMSG_BOTH;
+           p->type_ <= HTTPMSG_BOTH && p->impl_ < sizeof impls / sizeof *impls;
 }
 
 static void head_begin(httpmsg_parser *p)
@@ -1295,7 +1297,7 @@ httpmsg_err httpmsg_resume(httpmsg_parser *p)
 }
 
 /* Accessors: see httpmsg.h */
-httpmsg_err httpmsg_get_error(const httpmsg_parser *p) { return p ? (httpmsg_err)p->err_ : HTTPMSG_ERR_INVALID_ARGUMENT; }
+httpmsg_err httpmsg_get_error(const httpmsg_parser *p) { return usable(p) ? (httpmsg_err)p->err_ : HTTPMSG_ERR_INVALID_ARGUMENT; }
 uint64_t httpmsg_error_offset(const httpmsg_parser *p) { return p ? p->err_offset_ : 0; }
 int httpmsg_user_error(const httpmsg_parser *p) { return p && p->err_ == HTTPMSG_ERR_USER ? p->user_err_ : 0; }
 uint64_t httpmsg_bytes_consumed(const httpmsg_parser *p) { return p ? p->nread_ : 0; }

@@ -132,6 +132,7 @@ START_TEST(bad_arguments)
     ck_assert_int_eq(httpmsg_finish(&zero), HTTPMSG_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(httpmsg_set_flags(&zero, 0), HTTPMSG_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(httpmsg_resume(&zero), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(httpmsg_get_error(&zero), HTTPMSG_ERR_INVALID_ARGUMENT);
     httpmsg_reset(&zero); /* ignored, no crash */
     httpmsg_reset(NULL);
     ck_assert_int_eq(httpmsg_execute(NULL, "x", 1, &used), HTTPMSG_ERR_INVALID_ARGUMENT);
@@ -152,6 +153,10 @@ START_TEST(bad_arguments)
     /* used may be NULL */
     ck_assert_int_eq(httpmsg_set_max_head(&p, 1024), HTTPMSG_OK);
     ck_assert_int_eq(httpmsg_execute(&p, "GET / HTTP/1.1\r\n\r\n", 18, NULL), HTTPMSG_OK);
+    /* a struct overwritten by something else: no scanning code of that number */
+    p.impl_ = 0xff;
+    ck_assert_int_eq(httpmsg_execute(&p, "GET / HTTP/1.1\r\n\r\n", 18, &used), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(httpmsg_get_error(&p), HTTPMSG_ERR_INVALID_ARGUMENT);
 }
 END_TEST
 
@@ -615,6 +620,12 @@ START_TEST(accessors)
     ck_assert_uint_eq(httpmsg_chunk_size(&p), 31);
     ck_assert_int_eq(httpmsg_get_method(&p), HTTPMSG_METHOD_NONE);
     ck_assert_ptr_nonnull(httpmsg_impl_name(&p));
+    /* before the first chunk: 0, not the Content-Length Transfer-Encoding overrides */
+    httpmsg_init(&p, HTTPMSG_RESPONSE, NULL);
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", &used),
+                     HTTPMSG_OK);
+    ck_assert(httpmsg_is_chunked(&p));
+    ck_assert_uint_eq(httpmsg_chunk_size(&p), 0);
 }
 END_TEST
 
