@@ -158,7 +158,7 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
 #else
         ve = strict ? SCAN_VALUE(q + 1, hend, C_VALUE) : SCAN_VALUE(q + 1, hend, C_VALUEL);
 #endif
-        for (v = q + 1; v < ve && (*v == ' ' || *v == '\t'); v++)
+        for (v = q + 1; v < ve && (cls[(unsigned char)*v] & C_WS); v++)
             ;
         last = 0;
         if (hend - ve < 3 || ld2(ve) != ld2("\r\n") || !(cls[(unsigned char)ve[2]] & C_TCHAR)) {
