@@ -22,9 +22,9 @@
  *    keeps are those it needs: the request line and fields as text when they
  *    are logged or echoed, the body for /echo, and (only while the client is
  *    not reading our answers) input not parsed yet.
- *  - on_headers_complete pauses when the request says "Expect: 100-continue":
- *    execute() returns before any body byte is consumed, the loop sends
- *    "100 Continue", resumes, and parsing goes on with the body.
+ *  - on_headers_complete pauses when the request says "Expect: 100-continue"
+ *    and has a body: execute() returns before any body byte is consumed, the
+ *    loop sends "100 Continue", resumes, and parsing goes on with the body.
  *  - on_message_complete always pauses: execute() returns at the end of each
  *    request, the loop queues that request's answer, resumes, and parses the
  *    next pipelined request from the same buffer.  So answers go out in
@@ -399,9 +399,12 @@ static int on_headers_complete(httpmsg_parser *p)
     /* After a CONNECT head the stream would be a tunnel; we open none. */
     if (httpmsg_get_method(p) == HTTPMSG_METHOD_CONNECT)
         return reject(c, 501, "CONNECT is not supported");
-    if (httpmsg_expect_continue(p)) {
+    if (httpmsg_expect_continue(p) && (httpmsg_body_kind(p) == HTTPMSG_BODY_CHUNKED ||
+                                       (httpmsg_body_kind(p) == HTTPMSG_BODY_LENGTH && httpmsg_content_length(p) > 0))) {
         /* No body byte is consumed yet: pause, so the loop sends
-         * "100 Continue" before it parses (and so reads) the body. */
+         * "100 Continue" before it parses (and so reads) the body.  Without
+         * a body there is nothing to wait for, and no 100 to send (RFC 9110
+         * §10.1.1): the request completes at once and gets its answer. */
         c->paused_for = PAUSED_HEAD;
         return HTTPMSG_CB_PAUSE;
     }

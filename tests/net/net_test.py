@@ -522,6 +522,29 @@ def test_curl():
                   "curl: Expect: 100-continue, 100 sent before the body, 3 MiB echoed (%.1f s)" % secs,
                   (rc, head[:300], err[-1500:]))
 
+            # Expect without a body: nothing to wait for, so no 100, and the
+            # answer comes without the client sending or closing anything more
+            for what, req in (("GET", b"GET / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n"),
+                              ("POST, Content-Length: 0", b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n"
+                                                          b"Expect: 100-continue\r\n\r\n")):
+                s = connect(srv.port)
+                s.sendall(req)
+                got = b""
+                deadline = time.monotonic() + 5
+                while not got.endswith(b"Hello World") and time.monotonic() < deadline:
+                    s.settimeout(max(0.05, deadline - time.monotonic()))
+                    try:
+                        chunk = s.recv(65536)
+                    except socket.timeout:
+                        break
+                    if not chunk:
+                        break
+                    got += chunk
+                s.close()
+                resps = split_responses(got)[0]
+                check([r.status for r in resps] == [200],
+                      "Expect: 100-continue on a %s without a body: 200 at once, no 100" % what, got[:300])
+
         with Server("--max-body", "100000") as srv:
             rc, out, err, secs = run(["curl", "-sS", "-v", "-H", "Expect: 100-continue", "--expect100-timeout",
                                       "60", "--data-binary", "@" + big, srv.url + "/echo"], timeout=90)
