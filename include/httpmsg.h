@@ -429,6 +429,10 @@ HTTPMSG_API httpmsg_err httpmsg_set_max_body(httpmsg_parser *p, uint64_t max_bod
  *                   bytes up to and including the element that paused.  Call
  *                   httpmsg_resume(), then execute again with the rest.  Until
  *                   then every execute returns HTTPMSG_PAUSED with `*used` 0.
+ *                   What follows a pause runs in the next call that brings
+ *                   bytes: a message without a body, paused in
+ *                   on_headers_complete, completes only then (so pause there
+ *                   for "100 Continue" only when a body follows).
  *  HTTPMSG_UPGRADE  an upgrade or CONNECT message is complete; `*used` is the
  *                   offset in `data` where the other protocol's bytes begin.
  *                   Further calls return HTTPMSG_UPGRADE with `*used` 0, until
