@@ -79,8 +79,8 @@ static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, con
 {
     size_t off = (size_t)(pos - b->base);
     uint64_t m;
-    if (off < 64 && (m = (value ? b->bv : b->nt) >> off) != 0)
-        return pos + __builtin_ctzll(m);
+    if (LIKELY(off < 64 && (m = (value ? b->bv : b->nt) >> off) != 0))
+        return pos + (size_t)__builtin_ctzll(m);
     return BLK_MORE(b, pos, lim, lo, value, vm);
 }
 #endif
