@@ -409,9 +409,10 @@ HTTPMSG_API uint32_t httpmsg_get_flags(const httpmsg_parser *p);
  * chunk-size line, HTTPMSG_ERR_CHUNK_EXTENSION_TOO_LONG.  `max_body` bounds
  * each message's body (HTTPMSG_NO_LENGTH: no limit, the default); a larger
  * Content-Length fails at the end of the head (a request's before
- * on_headers_complete; a response's once it has returned, unless it said the
- * response has no body; the error then wins over a pause), a chunked or read-until-close body fails as soon as
- * it would exceed it: HTTPMSG_ERR_BODY_TOO_LARGE (413).
+ * on_headers_complete; a response's once it has returned, unless it said
+ * the response has no body; the error then wins over a pause), a chunked or
+ * read-until-close body as soon as it would exceed it:
+ * HTTPMSG_ERR_BODY_TOO_LARGE (413).
  * Returns HTTPMSG_ERR_INVALID_ARGUMENT for a `max_head` out of range.
  */
 HTTPMSG_API httpmsg_err httpmsg_set_max_head(httpmsg_parser *p, size_t max_head);
