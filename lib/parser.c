@@ -1297,7 +1297,10 @@ httpmsg_err httpmsg_resume(httpmsg_parser *p)
 }
 
 /* Accessors: see httpmsg.h */
-httpmsg_err httpmsg_get_error(const httpmsg_parser *p) { return usable(p) ? (httpmsg_err)p->err_ : HTTPMSG_ERR_INVALID_ARGUMENT; }
+httpmsg_err httpmsg_get_error(const httpmsg_parser *p)
+{
+    return usable(p) ? (httpmsg_err)p->err_ : HTTPMSG_ERR_INVALID_ARGUMENT;
+}
 uint64_t httpmsg_error_offset(const httpmsg_parser *p) { return p ? p->err_offset_ : 0; }
 int httpmsg_user_error(const httpmsg_parser *p) { return p && p->err_ == HTTPMSG_ERR_USER ? p->user_err_ : 0; }
 uint64_t httpmsg_bytes_consumed(const httpmsg_parser *p) { return p ? p->nread_ : 0; }
