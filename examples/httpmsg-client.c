@@ -8,22 +8,28 @@
  * Sends one request per URL (Host always; Content-Length, or one chunk when
  * -H 'Transfer-Encoding: chunked' is given, for -d) and prints each response
  * body on standard output.  Consecutive URLs on the same host and port reuse
- * the connection while the server keeps it open.
+ * the connection while the server keeps it open and the request did not say
+ * "Connection: close".  If a kept connection turns out to be closed before
+ * any answer, an idempotent request (RFC 9110 §9.2.2) is sent once more on a
+ * new one; another method fails instead of being sent twice.
  *
  * How the response is read: the socket is read into a buffer and each read is
  * handed to httpmsg_execute() as it is.  The parser reports the status line,
  * fields and body in pieces that point into that buffer; they are printed at
  * once, never gathered.  The body may be framed by Content-Length, chunked
  * (with trailers) or the end of the connection (then httpmsg_finish() at EOF
- * completes it).  Interim 1xx responses are parsed and skipped.  A response
+ * completes it).  Interim 1xx responses are parsed and skipped.  A folded
+ * field line (obs-fold) in a response is taken as one SP, as RFC 9112 §5.2
+ * asks of a user agent (HTTPMSG_LENIENT_OBS_FOLD).  A response
  * to HEAD has no body: on_headers_complete says so with
  * HTTPMSG_CB_SKIP_BODY.  on_message_complete of the final response pauses
  * the parser, so execute() returns exactly at its end; resuming it later
  * parses the next response on the same connection.
  *
- * Exit status: 0 every response was received (whatever its status), 2 bad
- * usage or a malformed URL, 3 the host cannot be resolved or reached, 4 a
- * timeout, 5 a malformed or incomplete response.
+ * Exit status: 0 every response was received (whatever its status), 1 the
+ * output could not be written, 2 bad usage or a malformed URL, 3 the host
+ * cannot be resolved or reached, 4 a timeout, 5 a malformed or incomplete
+ * response.
  */
 #define _GNU_SOURCE /* getaddrinfo and friends under -std=c11 */
 #include <httpmsg.h>
@@ -40,7 +46,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { EXIT_USAGE = 2, EXIT_CONNECT = 3, EXIT_TIMEOUT = 4, EXIT_RESPONSE = 5 };
+enum { EXIT_OUTPUT = 1, EXIT_USAGE = 2, EXIT_CONNECT = 3, EXIT_TIMEOUT = 4, EXIT_RESPONSE = 5 };
 
 static struct {
     const char *method;
@@ -297,10 +303,44 @@ static const char *user_header(const char *name)
     return NULL;
 }
 
+/* Whether the comma-separated list `v` (a field value) holds `token`, or,
+ * with `last`, ends with it; case-insensitive, whitespace around elements
+ * ignored. */
+static int list_has(const char *v, const char *token, int last)
+{
+    size_t n = strlen(token);
+    int found = 0;
+    while (v && *v) {
+        const char *e = strchr(v, ','), *end = e ? e : v + strlen(v);
+        while (v < end && (*v == ' ' || *v == '\t'))
+            v++;
+        while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        found = (size_t)(end - v) == n && strncasecmp(v, token, n) == 0;
+        if (found && !last)
+            return 1;
+        v = e ? e + 1 : NULL;
+    }
+    return found;
+}
+
+/* The request's body goes chunked: -H 'Transfer-Encoding: ...' ending in
+ * chunked (main() refuses one that does not). */
+static int send_chunked(void) { return user_header("Transfer-Encoding") != NULL; }
+
+/* RFC 9110 §9.2.2: a request that may be sent twice without harm. */
+static int idempotent(const char *m)
+{
+    static const char *const ok[] = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (strcmp(m, ok[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static void build_request(struct text *req, const struct url *u)
 {
-    const char *te = user_header("Transfer-Encoding");
-    int chunked = te && strstr(te, "chunked");
+    int chunked = send_chunked();
     char line[64];
 
     req->len = 0;
@@ -332,19 +372,17 @@ static void build_request(struct text *req, const struct url *u)
         }
     }
     adds(req, "\r\n");
-    if (opt.data) {
-        size_t n = strlen(opt.data);
-        if (chunked) { /* the data as one chunk, then the last chunk */
-            if (n) {
-                snprintf(line, sizeof line, "%zx\r\n", n);
-                adds(req, line);
-                add(req, opt.data, n);
-                adds(req, "\r\n");
-            }
-            adds(req, "0\r\n\r\n");
-        } else {
+    if (chunked) { /* the data (if any) as one chunk, then the last chunk */
+        size_t n = opt.data ? strlen(opt.data) : 0;
+        if (n) {
+            snprintf(line, sizeof line, "%zx\r\n", n);
+            adds(req, line);
             add(req, opt.data, n);
+            adds(req, "\r\n");
         }
+        adds(req, "0\r\n\r\n");
+    } else if (opt.data) {
+        add(req, opt.data, strlen(opt.data));
     }
 }
 
@@ -378,7 +416,7 @@ struct response {
 static void show(struct response *r, const char *s, size_t n)
 {
     if (opt.include && !r->interim)
-        fwrite(s, 1, n, stdout);
+        fwrite(s, 1, n, stdout); /* a failure is seen by ferror() */
     if (opt.verbose) {
         if (!r->line_open)
             fputs("< ", stderr);
@@ -446,8 +484,8 @@ static int on_headers_complete(httpmsg_parser *p)
 static int on_body(httpmsg_parser *p, const char *at, size_t len)
 {
     (void)p;
-    fwrite(at, 1, len, stdout);
-    return HTTPMSG_CB_OK;
+    /* stop at once if the body cannot be written: read_response() says so */
+    return fwrite(at, 1, len, stdout) == len ? HTTPMSG_CB_OK : -1;
 }
 
 static int on_message_complete(httpmsg_parser *p)
@@ -540,6 +578,10 @@ static int read_response(int fd, httpmsg_parser *p, struct response *r, const st
             off += used;
             if (err == HTTPMSG_PAUSED || err == HTTPMSG_UPGRADE)
                 break; /* the final response is complete */
+            if (err == HTTPMSG_ERR_USER || ferror(stdout)) {
+                fail("writing the output: %s", strerror(errno));
+                return EXIT_OUTPUT;
+            }
             if (err != HTTPMSG_OK) {
                 malformed(p, err, u);
                 return EXIT_RESPONSE;
@@ -590,6 +632,7 @@ static int fetch(const char *s, struct text *req)
             snprintf(conn.host, sizeof conn.host, "%s", u.host);
             snprintf(conn.port, sizeof conn.port, "%s", u.port);
             httpmsg_init(&conn.parser, HTTPMSG_RESPONSE, &settings);
+            httpmsg_set_flags(&conn.parser, HTTPMSG_LENIENT_OBS_FOLD); /* RFC 9112 §5.2 */
         } else if (opt.verbose) {
             fprintf(stderr, "* reusing connection to %s port %s\n", u.host, u.port);
         }
@@ -604,9 +647,10 @@ static int fetch(const char *s, struct text *req)
         }
         /* rc == -2: the server closed while we sent; read what it said */
         rc = read_response(conn.fd, &conn.parser, &r, &u, &got);
-        if (rc == -1 && reused && attempt == 0) {
-            /* The server closed the kept connection before our request
-             * reached it (RFC 9112 §9.3.1): try once on a new one. */
+        if (rc == -1 && reused && attempt == 0 && idempotent(opt.method)) {
+            /* The server closed the kept connection without answering,
+             * maybe before our request reached it (RFC 9112 §9.3.1): an
+             * idempotent request may be tried once more on a new one. */
             if (opt.verbose)
                 fprintf(stderr, "* kept connection was closed by the server; retrying\n");
             drop_connection();
@@ -618,7 +662,8 @@ static int fetch(const char *s, struct text *req)
         }
         break;
     }
-    if (rc != 0 || !r.keep_alive)
+    /* RFC 9112 §9.6: after sending "close", send nothing more there */
+    if (rc != 0 || !r.keep_alive || list_has(user_header("Connection"), "close", 0))
         drop_connection();
     else
         httpmsg_resume(&conn.parser); /* ready for the next response */
@@ -640,8 +685,8 @@ static int usage(const char *why)
             "Fetches each http:// URL and prints the response body.\n"
             "  -X METHOD           request method (default GET, or POST with -d)\n"
             "  -H 'Name: value'    add a header field (replaces Host, User-Agent, Accept,\n"
-            "                      Content-Type if given; with 'Transfer-Encoding: chunked'\n"
-            "                      the -d data goes as a chunk)\n"
+            "                      Content-Type if given; a Transfer-Encoding must end in\n"
+            "                      chunked: the -d data then goes as a chunk)\n"
             "  -d DATA             send DATA as the body (form content type by default)\n"
             "  -i                  print the status line and header fields before the body\n"
             "  -v                  show the exchange on standard error (> sent, < received)\n"
@@ -649,8 +694,8 @@ static int usage(const char *why)
             "  --read-timeout S    give up when the server is silent for S seconds (default 30)\n"
             "URLs: http://host[:port][/path][?query]; host is a name, an IPv4 address or\n"
             "[an IPv6 address].  Several URLs on one host and port share a connection.\n"
-            "Exit status: 0 responses received, 2 bad usage or URL, 3 cannot resolve or\n"
-            "connect, 4 timeout, 5 malformed or incomplete response.\n");
+            "Exit status: 0 responses received, 1 output not written, 2 bad usage or URL,\n"
+            "3 cannot resolve or connect, 4 timeout, 5 malformed or incomplete response.\n");
     return EXIT_USAGE;
 }
 
@@ -727,13 +772,15 @@ int main(int argc, char **argv)
         return usage("no URL");
     if (!opt.method)
         opt.method = opt.data ? "POST" : "GET";
+    if (user_header("Transfer-Encoding") && !list_has(user_header("Transfer-Encoding"), "chunked", 1))
+        return usage("a Transfer-Encoding given with -H must end in chunked (RFC 9112 §6.1)");
 
     for (int i = 0; i < nurls && rc == 0; i++)
         rc = fetch(urls[i], &req);
     drop_connection();
-    if (fflush(stdout) != 0 && rc == 0) {
-        fail("writing the output: %s", strerror(errno));
-        rc = 1;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
+        fail("writing the output: %s", errno ? strerror(errno) : "error");
+        rc = EXIT_OUTPUT;
     }
     free(req.p);
     free(urls);

@@ -434,6 +434,46 @@ def test_client():
     fake.close()
     check(rc == 0 and out == b"xx" and fake.connections == 2, "client retries once when a kept connection "
           "was closed", (rc, out, err))
+    # ...but not a POST (RFC 9110 §9.2.2): the server may have acted on it
+    fake = FakeServer(close_after_one)
+    rc, out, err, _ = client("-d", "k=v", fake.url + "/1", fake.url + "/2")
+    fake.close()
+    check(rc == 5 and out == b"x" and fake.connections == 1 and "without answering" in err,
+          "client does not send a POST again after a kept connection closed", (rc, out, fake.connections, err))
+
+    # a request that says "Connection: close" ends its connection (RFC 9112 §9.6),
+    # even when the server would keep it
+    fake = FakeServer(keep_alive)
+    rc, out, err, _ = client("-H", "Connection: close", fake.url + "/1", fake.url + "/2")
+    fake.close()
+    check(rc == 0 and out == b"abcabc" and fake.connections == 2,
+          "client sends nothing more on a connection after its own Connection: close",
+          (rc, out, fake.connections, err))
+
+    # obs-fold in a response: one SP, as RFC 9112 §5.2 asks of a user agent
+    fake = FakeServer(one_answer(b"HTTP/1.1 200 OK\r\nX-Fold: a\r\n  b\r\nContent-Length: 1\r\n\r\nZ"))
+    rc, out, err, _ = client("-i", fake.url + "/")
+    fake.close()
+    check(rc == 0 and b"\r\nX-Fold: a b\r\n" in out and out.endswith(b"\r\n\r\nZ"),
+          "client takes a folded response field as one SP", (rc, out, err))
+
+    # Transfer-Encoding from -H: chunked last, a body even without -d
+    fake = FakeServer(keep_alive)
+    rc, out, err, _ = client("-X", "PUT", "-H", "Transfer-Encoding: chunked", fake.url + "/")
+    fake.close()
+    check(rc == 0 and out == b"abc" and len(fake.requests) == 1, "client, chunked without -d: an empty chunked body",
+          (rc, out, err))
+    rc, out, err, _ = client("-H", "Transfer-Encoding: identity", "-d", "x", "http://127.0.0.1:1/")
+    check(rc == 2 and "chunked" in err, "client refuses a Transfer-Encoding not ending in chunked", (rc, err))
+
+    # a body that cannot be written: exit 1 and a message, not success
+    if os.path.exists("/dev/full"):
+        fake = FakeServer(one_answer(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n" + b"z" * 1000000))
+        p = subprocess.run([ARGS.client, fake.url + "/"], stdout=open("/dev/full", "wb"), stderr=subprocess.PIPE,
+                           timeout=60)
+        fake.close()
+        check(p.returncode == 1 and b"writing the output" in p.stderr,
+              "client, output to a full device: exit 1 with a message", (p.returncode, p.stderr[-300:]))
 
     # timeouts and errors
     def silent(fake, c):
