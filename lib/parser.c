@@ -450,10 +450,15 @@ static void conn_value(httpmsg_parser *p, const char *a, size_t n)
         p->bits_ |= B_CONN_CLOSE;
         return;
     }
-    for (;;) {
-        for (j = i; j < n && a[j] != ',' && !is_ws(a[j]); j++)
+    for (;;) { /* elements end at commas only; OWS around them is trimmed */
+        size_t b = i, e;
+        for (j = i; j < n && a[j] != ','; j++)
             ;
-        conn_option(p, a + i, j - i);
+        for (e = j; e > b && is_ws(a[e - 1]); e--)
+            ;
+        while (b < e && is_ws(a[b]))
+            b++;
+        conn_option(p, a + b, e - b); /* one with whitespace inside is no option */
         if (j >= n)
             return;
         i = j + 1;
@@ -487,19 +492,34 @@ static httpmsg_err sem_piece(httpmsg_parser *p, const char *a, size_t n, size_t 
         for (i = 0; i < n && e == HTTPMSG_OK; i++)
             e = te_byte(p, (unsigned char)a[i]);
         break;
-    case H_CONN: /* a token list; a token ended inside this piece is matched in place */
+    case H_CONN:
+        /* #connection-option (RFC 9110 §7.6.1, §5.6.1): elements end at
+         * commas only, with OWS around them; an element with whitespace
+         * inside ("foo upgrade") is one malformed element, not two options.
+         * sub_: L_START before an element's first byte, L_TOKEN in it,
+         * L_AFTER in whitespace after it; tok_ holds its bytes. */
         for (i = 0; i < n;) {
             size_t j = i;
+            if (a[i] == ',') {
+                conn_commit(p);
+                p->sub_ = L_START;
+                i++;
+                continue;
+            }
+            if (is_ws(a[i])) {
+                if (p->sub_ == L_TOKEN)
+                    p->sub_ = L_AFTER;
+                i++;
+                continue;
+            }
             while (j < n && a[j] != ',' && !is_ws(a[j]))
                 j++;
-            if (j < n && p->tok_len_ == 0 && !(p->bits_ & B_TOK_LONG)) {
-                conn_option(p, a + i, j - i);
-            } else {
+            if (p->sub_ == L_AFTER)
+                p->bits_ |= B_TOK_LONG; /* a second word: matches no option */
+            else
                 tok_add(p, a + i, j - i, 0);
-                if (j < n)
-                    conn_commit(p);
-            }
-            i = j + (j < n);
+            p->sub_ = L_TOKEN;
+            i = j;
         }
         return HTTPMSG_OK;
     case H_UPGRADE:
