@@ -118,7 +118,10 @@ enum { H_OTHER = 0, H_CL, H_TE, H_CONN, H_UPGRADE, H_EXPECT, H_HOST };
 enum { L_START = 0, L_TOKEN, L_AFTER, L_COMMA, L_PARAMS, L_QUOTED, L_QESC };
 
 /* sub_ values for the request-target form check (RFC 9112 §3.2). */
-enum { TF_DONE = 0, TF_STAR, TF_SCHEME, TF_HOST, TF_V6, TF_V6_END, TF_PORT0, TF_PORT, TF_FIRST };
+enum {
+    TF_DONE = 0, TF_STAR, TF_SCHEME, TF_HOST, TF_HOST_PCT1, TF_HOST_PCT2, TF_V6, TF_V6_PCT1, TF_V6_PCT2, TF_V6_END,
+    TF_PORT0, TF_PORT, TF_FIRST
+};
 
 /* sub_ values in a chunk extension (RFC 9112 §7.1.1). */
 enum { E_PRE = 0, E_SEMI, E_NAME, E_NAME_WS, E_EQ, E_TOKEN, E_QUOTED, E_QESC, E_AFTER_VAL, E_VAL_WS };
@@ -655,11 +658,28 @@ static httpmsg_err ws_release(httpmsg_parser *p)
     return HTTPMSG_OK;
 }
 
+/* A byte of a reg-name or IPv4address other than '%' (RFC 3986 §3.2.2):
+ * unreserved or sub-delims. */
+static int host_byte(unsigned char c)
+{
+    if (IS_ALPHA_(c) || IS_DIGIT_(c))
+        return 1;
+    switch (c) {
+    case '-': case '.': case '_': case '~': /* unreserved */
+    case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+': case ',': case ';': case '=':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Request-target form (RFC 9112 §3.2) over a piece; `first` marks the
  * target's first piece.  Returns the index of an offending byte, or n.
- * CONNECT takes authority-form only: uri-host ":" port, the host a name or
- * IPv4 address without ':', or an IP literal in brackets, and the port
- * 1*DIGIT (RFC 9110 §9.3.6: the port is never left out). */
+ * CONNECT takes authority-form only: uri-host ":" port, the host a reg-name
+ * or IPv4 address (unreserved, sub-delims and %XX escapes), or an IP
+ * literal in brackets (the same and ':', which covers IPv6, IPvFuture and an
+ * RFC 6874 zone), and the port 1*DIGIT (RFC 9110 §9.3.6: the port is never
+ * left out). */
 static size_t target_form(httpmsg_parser *p, const char *a, size_t n, int first)
 {
     size_t i = 0;
@@ -668,10 +688,12 @@ static size_t target_form(httpmsg_parser *p, const char *a, size_t n, int first)
         if (p->method_ == HTTPMSG_METHOD_CONNECT) {
             if (c == '[')
                 p->sub_ = TF_V6;
-            else if (c == ':' || c == '/' || c == '?' || c == '#' || c == '@' || c == ']')
-                return 0;
-            else
+            else if (c == '%')
+                p->sub_ = TF_HOST_PCT1;
+            else if (host_byte(c))
                 p->sub_ = TF_HOST;
+            else
+                return 0;
             i = 1;
         } else if (c == '/') {
             p->sub_ = TF_DONE; /* origin-form: any VCHAR sequence the scan let through */
@@ -702,13 +724,25 @@ static size_t target_form(httpmsg_parser *p, const char *a, size_t n, int first)
         case TF_HOST:
             if (c == ':')
                 p->sub_ = TF_PORT0;
-            else if (c == '/' || c == '?' || c == '#' || c == '@' || c == '[' || c == ']')
+            else if (c == '%')
+                p->sub_ = TF_HOST_PCT1;
+            else if (!host_byte(c))
                 return i;
+            break;
+        case TF_HOST_PCT1: /* the two hex digits of %XX, then back */
+        case TF_HOST_PCT2:
+        case TF_V6_PCT1:
+        case TF_V6_PCT2:
+            if (!(cls[c] & C_HEX))
+                return i;
+            p->sub_ = p->sub_ == TF_HOST_PCT2 ? TF_HOST : p->sub_ == TF_V6_PCT2 ? TF_V6 : p->sub_ + 1;
             break;
         case TF_V6:
             if (c == ']')
                 p->sub_ = TF_V6_END;
-            else if (c == '/' || c == '?' || c == '#' || c == '@' || c == '[')
+            else if (c == '%')
+                p->sub_ = TF_V6_PCT1;
+            else if (c != ':' && !host_byte(c))
                 return i;
             break;
         case TF_V6_END:
