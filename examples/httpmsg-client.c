@@ -293,15 +293,18 @@ static void add(struct text *t, const char *s, size_t n)
 
 static void adds(struct text *t, const char *s) { add(t, s, strlen(s)); }
 
-/* The -H header named `name`, or NULL. */
-static const char *user_header(const char *name)
+/* The value of the `nth` (from 0) -H header named `name`, or NULL. */
+static const char *user_header_n(const char *name, int nth)
 {
     size_t n = strlen(name);
     for (int i = 0; i < opt.nheaders; i++)
-        if (strncasecmp(opt.headers[i], name, n) == 0 && opt.headers[i][n] == ':')
+        if (strncasecmp(opt.headers[i], name, n) == 0 && opt.headers[i][n] == ':' && nth-- == 0)
             return opt.headers[i] + n + 1;
     return NULL;
 }
+
+/* The first -H header named `name`, or NULL. */
+static const char *user_header(const char *name) { return user_header_n(name, 0); }
 
 /* Whether the comma-separated list `v` (a field value) holds `token`, or,
  * with `last`, ends with it; case-insensitive, whitespace around elements
@@ -316,12 +319,24 @@ static int list_has(const char *v, const char *token, int last)
             v++;
         while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
             end--;
-        found = (size_t)(end - v) == n && strncasecmp(v, token, n) == 0;
-        if (found && !last)
-            return 1;
+        if (end > v) { /* empty elements do not count (RFC 9110 §5.6.1) */
+            found = (size_t)(end - v) == n && strncasecmp(v, token, n) == 0;
+            if (found && !last)
+                return 1;
+        }
         v = e ? e + 1 : NULL;
     }
     return found;
+}
+
+/* Whether some -H 'Connection: ...' holds "close". */
+static int says_close(void)
+{
+    const char *v;
+    for (int i = 0; (v = user_header_n("Connection", i)) != NULL; i++)
+        if (list_has(v, "close", 0))
+            return 1;
+    return 0;
 }
 
 /* The request's body goes chunked: -H 'Transfer-Encoding: ...' ending in
@@ -663,7 +678,7 @@ static int fetch(const char *s, struct text *req)
         break;
     }
     /* RFC 9112 §9.6: after sending "close", send nothing more there */
-    if (rc != 0 || !r.keep_alive || list_has(user_header("Connection"), "close", 0))
+    if (rc != 0 || !r.keep_alive || says_close())
         drop_connection();
     else
         httpmsg_resume(&conn.parser); /* ready for the next response */
@@ -685,8 +700,8 @@ static int usage(const char *why)
             "Fetches each http:// URL and prints the response body.\n"
             "  -X METHOD           request method (default GET, or POST with -d)\n"
             "  -H 'Name: value'    add a header field (replaces Host, User-Agent, Accept,\n"
-            "                      Content-Type if given; a Transfer-Encoding must end in\n"
-            "                      chunked: the -d data then goes as a chunk)\n"
+            "                      Content-Type if given; a Transfer-Encoding, given once,\n"
+            "                      must end in chunked: the -d data then goes as a chunk)\n"
             "  -d DATA             send DATA as the body (form content type by default)\n"
             "  -i                  print the status line and header fields before the body\n"
             "  -v                  show the exchange on standard error (> sent, < received)\n"
@@ -772,6 +787,8 @@ int main(int argc, char **argv)
         return usage("no URL");
     if (!opt.method)
         opt.method = opt.data ? "POST" : "GET";
+    if (user_header_n("Transfer-Encoding", 1))
+        return usage("give Transfer-Encoding once with -H");
     if (user_header("Transfer-Encoding") && !list_has(user_header("Transfer-Encoding"), "chunked", 1))
         return usage("a Transfer-Encoding given with -H must end in chunked (RFC 9112 §6.1)");
 

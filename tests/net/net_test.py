@@ -457,14 +457,40 @@ def test_client():
     check(rc == 0 and b"\r\nX-Fold: a b\r\n" in out and out.endswith(b"\r\n\r\nZ"),
           "client takes a folded response field as one SP", (rc, out, err))
 
-    # Transfer-Encoding from -H: chunked last, a body even without -d
+    # ...whichever of several -H Connection fields says it
     fake = FakeServer(keep_alive)
-    rc, out, err, _ = client("-X", "PUT", "-H", "Transfer-Encoding: chunked", fake.url + "/")
+    rc, out, err, _ = client("-H", "Connection: keep-alive", "-H", "Connection: close", fake.url + "/1",
+                             fake.url + "/2")
     fake.close()
-    check(rc == 0 and out == b"abc" and len(fake.requests) == 1, "client, chunked without -d: an empty chunked body",
-          (rc, out, err))
-    rc, out, err, _ = client("-H", "Transfer-Encoding: identity", "-d", "x", "http://127.0.0.1:1/")
-    check(rc == 2 and "chunked" in err, "client refuses a Transfer-Encoding not ending in chunked", (rc, err))
+    check(rc == 0 and out == b"abcabc" and fake.connections == 2,
+          "client: close in a second -H Connection field ends the connection too", (rc, out, fake.connections, err))
+
+    # Transfer-Encoding from -H: chunked last, a body even without -d
+    def whole_chunked_request(fake, c):
+        data = b""
+        c.settimeout(2)
+        try:
+            while not data.endswith(b"\r\n\r\n0\r\n\r\n"):
+                chunk = c.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except socket.timeout:
+            pass
+        fake.requests.append(data.decode("latin-1"))
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc")
+    for te in ("chunked", "chunked, "):
+        fake = FakeServer(whole_chunked_request)
+        rc, out, err, _ = client("-X", "PUT", "-H", "Transfer-Encoding: " + te, fake.url + "/")
+        fake.close()
+        check(rc == 0 and out == b"abc" and len(fake.requests) == 1
+              and fake.requests[0].endswith("\r\n\r\n0\r\n\r\n"),
+              "client, Transfer-Encoding: %r without -d: an empty chunked body is sent" % te,
+              (rc, out, fake.requests, err))
+    for args in (["-H", "Transfer-Encoding: identity"], ["-H", "Transfer-Encoding: chunked", "-H",
+                                                          "Transfer-Encoding: gzip"]):
+        rc, out, err, _ = client(*(args + ["-d", "x", "http://127.0.0.1:1/"]))
+        check(rc == 2 and "Transfer-Encoding" in err, "client refuses %s" % " ".join(args), (rc, err))
 
     # a body that cannot be written: exit 1 and a message, not success
     if os.path.exists("/dev/full"):
