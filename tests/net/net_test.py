@@ -159,6 +159,23 @@ def read_to_eof(s, timeout=20):
     return data, False
 
 
+def recv_until(s, suffix, timeout=10):
+    """What the peer sends until it ends with `suffix`, closes, or `timeout`
+    seconds pass."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    while not data.endswith(suffix) and time.monotonic() < deadline:
+        s.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def exchange(port, data, timeout=20):
     """Send raw bytes, read until the server closes: (responses, rest, closed)."""
     s = connect(port)
@@ -467,17 +484,7 @@ def test_client():
 
     # Transfer-Encoding from -H: chunked last, a body even without -d
     def whole_chunked_request(fake, c):
-        data = b""
-        c.settimeout(2)
-        try:
-            while not data.endswith(b"\r\n\r\n0\r\n\r\n"):
-                chunk = c.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        except socket.timeout:
-            pass
-        fake.requests.append(data.decode("latin-1"))
+        fake.requests.append(recv_until(c, b"\r\n\r\n0\r\n\r\n", 2).decode("latin-1"))
         c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc")
     for te in ("chunked", "chunked, "):
         fake = FakeServer(whole_chunked_request)
@@ -595,17 +602,7 @@ def test_curl():
                                                           b"Expect: 100-continue\r\n\r\n")):
                 s = connect(srv.port)
                 s.sendall(req)
-                got = b""
-                deadline = time.monotonic() + 5
-                while not got.endswith(b"Hello World") and time.monotonic() < deadline:
-                    s.settimeout(max(0.05, deadline - time.monotonic()))
-                    try:
-                        chunk = s.recv(65536)
-                    except socket.timeout:
-                        break
-                    if not chunk:
-                        break
-                    got += chunk
+                got = recv_until(s, b"Hello World", 5)
                 s.close()
                 resps = split_responses(got)[0]
                 check([r.status for r in resps] == [200],
@@ -784,16 +781,7 @@ def test_raw():
         # Expect: 100-continue, by hand: the 100 comes before we send the body
         s = connect(port)
         s.sendall(b"POST /echo HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
-        s.settimeout(10)
-        first = b""
-        try:
-            while not first.endswith(b"\r\n\r\n"):
-                chunk = s.recv(100)
-                if not chunk:
-                    break
-                first += chunk
-        except socket.timeout:
-            pass
+        first = recv_until(s, b"\r\n\r\n")
         s.sendall(b"12345")
         r, closed = read_responses(s, 1)
         s.close()
