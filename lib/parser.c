@@ -119,8 +119,8 @@ enum { L_START = 0, L_TOKEN, L_AFTER, L_COMMA, L_PARAMS, L_QUOTED, L_QESC };
 
 /* sub_ values for the request-target form check (RFC 9112 §3.2). */
 enum {
-    TF_DONE = 0, TF_STAR, TF_SCHEME, TF_HOST, TF_HOST_PCT1, TF_HOST_PCT2, TF_V6, TF_V6_PCT1, TF_V6_PCT2, TF_V6_END,
-    TF_PORT0, TF_PORT, TF_FIRST
+    TF_DONE = 0, TF_STAR, TF_SCHEME, TF_HOST, TF_HOST_PCT1, TF_HOST_PCT2, TF_V6_OPEN, TF_V6, TF_V6_PCT1, TF_V6_PCT2,
+    TF_V6_END, TF_PORT0, TF_PORT, TF_FIRST
 };
 
 /* sub_ values in a chunk extension (RFC 9112 §7.1.1). */
@@ -687,7 +687,7 @@ static size_t target_form(httpmsg_parser *p, const char *a, size_t n, int first)
         unsigned char c = (unsigned char)a[0];
         if (p->method_ == HTTPMSG_METHOD_CONNECT) {
             if (c == '[')
-                p->sub_ = TF_V6;
+                p->sub_ = TF_V6_OPEN;
             else if (c == '%')
                 p->sub_ = TF_HOST_PCT1;
             else if (host_byte(c))
@@ -737,13 +737,19 @@ static size_t target_form(httpmsg_parser *p, const char *a, size_t n, int first)
                 return i;
             p->sub_ = p->sub_ == TF_HOST_PCT2 ? TF_HOST : p->sub_ == TF_V6_PCT2 ? TF_V6 : p->sub_ + 1;
             break;
+        case TF_V6_OPEN:
         case TF_V6:
-            if (c == ']')
+            if (c == ']') {
+                if (p->sub_ == TF_V6_OPEN)
+                    return i; /* "[]" holds no address */
                 p->sub_ = TF_V6_END;
-            else if (c == '%')
+            } else if (c == '%') {
                 p->sub_ = TF_V6_PCT1;
-            else if (c != ':' && !host_byte(c))
+            } else if (c == ':' || host_byte(c)) {
+                p->sub_ = TF_V6;
+            } else {
                 return i;
+            }
             break;
         case TF_V6_END:
             if (c != ':')
