@@ -1272,11 +1272,11 @@ httpmsg_err httpmsg_execute(httpmsg_parser *p, const char *data, size_t len, siz
     size_t n = 0;
     if (used)
         *used = 0;
-    if (!usable(p) || (!data && len) || (p->bits_ & B_BUSY))
+    if (UNLIKELY(!usable(p) || (!data && len) || (p->bits_ & B_BUSY)))
         return HTTPMSG_ERR_INVALID_ARGUMENT;
-    if (p->err_ != HTTPMSG_OK)
+    if (UNLIKELY(p->err_ != HTTPMSG_OK))
         return (httpmsg_err)p->err_;
-    if (len == 0)
+    if (UNLIKELY(len == 0))
         return HTTPMSG_OK;
     p->bits_ |= B_BUSY;
     if ((p->state_ == S_BODY_LENGTH || p->state_ == S_CHUNK_DATA) && len < p->remaining_) {
