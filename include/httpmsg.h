@@ -159,13 +159,14 @@ enum {
      *   differently: a request-smuggling vector (RFC 9112 §2.2). */
     HTTPMSG_LENIENT_BARE_LF = 1u << 0,
     /* obs-fold (a field line starting with SP or HTAB) continues the previous
-     * field value; each fold is delivered as one SP (RFC 9112 §5.2).
+     * field value; each fold, or run of folds in a row, is delivered as one
+     * SP (RFC 9112 §5.2).
      * - Peers that reject or split folded lines see other fields than you. */
     HTTPMSG_LENIENT_OBS_FOLD = 1u << 1,
     /* Several Content-Length fields, or a list, are accepted when all the
-     * values are identical (RFC 9110 §8.6).
+     * values are the same decimal number ("3" and "03" are; RFC 9110 §8.6).
      * - A peer that takes the first or last of differing copies can be
-     *   desynchronised; identical copies only are accepted, never differing. */
+     *   desynchronised; equal values only are accepted, never differing. */
     HTTPMSG_LENIENT_DUP_CONTENT_LENGTH = 1u << 2,
     /* A request with both Transfer-Encoding and Content-Length is accepted:
      * Transfer-Encoding frames it, Content-Length is ignored and the
