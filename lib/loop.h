@@ -741,6 +741,16 @@ dispatch:
         st = body_state(p);
         if (st == S_CHUNK_SIZE)
             HEAD_RESET();
+        if (st == S_BODY_LENGTH && p->remaining_ < (uint64_t)(end - s)) {
+            /* the next message starts in this buffer, past the body: ask
+             * for its first lines now (a hint only, within the buffer) */
+            q = s + p->remaining_;
+            __builtin_prefetch(q);
+            if (end - q > 64)
+                __builtin_prefetch(q + 64);
+            if (end - q > 128)
+                __builtin_prefetch(q + 128);
+        }
         if (ret & HTTPMSG_CB_PAUSE) {
             rc = HTTPMSG_PAUSED;
             goto stop;
