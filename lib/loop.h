@@ -229,6 +229,8 @@ static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser 
                        !(p->flags_ & HTTPMSG_LENIENT_VALUE_CHARS));
 }
 
+/* Called by httpmsg_execute() and httpmsg_finish() with B_BUSY set, which
+ * it clears as it returns. */
 static LOOP_ATTR httpmsg_err LOOP_FN(httpmsg_parser *p, const char *data, size_t len, size_t *used)
 {
     const httpmsg_settings *cb = p->settings_;
@@ -1056,6 +1058,7 @@ stop: /* rc: HTTPMSG_OK (from out), PAUSED, UPGRADE or ERR_USER; s: where parsin
         p->state_ = S_DEAD;
     }
     p->err_ = (uint8_t)rc;
+    p->bits_ &= ~B_BUSY;
     return rc;
 
 error: /* rc: a parse error found at s */
@@ -1064,6 +1067,7 @@ error: /* rc: a parse error found at s */
     p->err_offset_ = p->nread_;
     p->state_ = S_DEAD;
     p->err_ = (uint8_t)rc;
+    p->bits_ &= ~B_BUSY;
     *used = n;
     return rc;
 #undef HEAD_RESET

@@ -1296,11 +1296,10 @@ httpmsg_err httpmsg_execute(httpmsg_parser *p, const char *data, size_t len, siz
             *used = len;
         return e;
     }
-    e = impls[p->impl_].fn(p, data, len, &n);
-    p->bits_ &= ~B_BUSY;
-    if (used)
-        *used = n;
-    return e;
+    /* the loop clears B_BUSY and sets *used as it returns: a tail call */
+    if (UNLIKELY(!used))
+        return impls[p->impl_].fn(p, data, len, &n);
+    return impls[p->impl_].fn(p, data, len, used);
 }
 
 httpmsg_err httpmsg_finish(httpmsg_parser *p)
@@ -1316,6 +1315,7 @@ httpmsg_err httpmsg_finish(httpmsg_parser *p)
      * after a pause in its last body piece) */
     p->bits_ |= B_BUSY;
     e = impls[p->impl_].fn(p, nothing, 0, &used);
+    p->bits_ |= B_BUSY; /* which the loop cleared */
     if (e == HTTPMSG_OK && p->state_ == S_BODY_EOF) {
         p->state_ = S_FINISHED;
         e = call(p, p->settings_->on_message_complete);

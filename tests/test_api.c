@@ -68,17 +68,23 @@ static int on_value(httpmsg_parser *p, const char *at, size_t n)
     logf_(R(p), at, n);
     return R(p)->fail_with;
 }
-static int on_hc(httpmsg_parser *p)
+/* With r->nested set: calls on the parser from its own callback are refused. */
+static void nested_check(httpmsg_parser *p)
 {
     struct rec *r = R(p);
-    r->in_name = r->in_value = 0;
-    logs(p, "#");
     if (r->nested) {
         size_t used = 7;
         if (httpmsg_execute(r->nested, "x", 1, &used) == HTTPMSG_ERR_INVALID_ARGUMENT && used == 0 &&
             httpmsg_finish(r->nested) == HTTPMSG_ERR_INVALID_ARGUMENT)
             logs(p, "(nested refused)");
     }
+}
+static int on_hc(httpmsg_parser *p)
+{
+    struct rec *r = R(p);
+    r->in_name = r->in_value = 0;
+    logs(p, "#");
+    nested_check(p);
     return r->pause_on == 'H' ? HTTPMSG_CB_PAUSE : r->hc_ret;
 }
 static int on_body(httpmsg_parser *p, const char *at, size_t n)
@@ -86,11 +92,13 @@ static int on_body(httpmsg_parser *p, const char *at, size_t n)
     logs(p, "[");
     logf_(R(p), at, n);
     logs(p, "]");
+    nested_check(p);
     return R(p)->pause_on == 'B' ? HTTPMSG_CB_PAUSE : 0;
 }
 static int on_done(httpmsg_parser *p)
 {
     logs(p, ">");
+    nested_check(p);
     return R(p)->pause_on == 'M' ? HTTPMSG_CB_PAUSE : 0;
 }
 
@@ -439,7 +447,23 @@ START_TEST(no_reentry_from_callbacks)
     p.data = &r;
     r.nested = &p;
     ck_assert_int_eq(exec_str(&p, "GET / HTTP/1.1\r\n\r\n", &used), HTTPMSG_OK);
-    ck_assert_str_eq(r.log, "</#(nested refused)>");
+    ck_assert_str_eq(r.log, "</#(nested refused)>(nested refused)");
+    /* a body piece that bypasses the loop, then the body's end */
+    r.len = 0;
+    ck_assert_int_eq(exec_str(&p, "PUT / HTTP/1.1\r\nContent-Length: 4\r\n\r\nab", &used), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "c", &used), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "d", &used), HTTPMSG_OK);
+    ck_assert_str_eq(r.log, "</|Content-Length=4#(nested refused)[ab](nested refused)[c](nested refused)[d](nested "
+                            "refused)>(nested refused)");
+    /* the end of a body read until close, which httpmsg_finish() reports */
+    httpmsg_init(&p, HTTPMSG_RESPONSE, &cbs);
+    p.data = &r;
+    r.len = 0;
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\n\r\nxy", &used), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_OK);
+    ck_assert_str_eq(r.log, "<#(nested refused)[xy](nested refused)>(nested refused)");
+    ck_assert_int_eq(httpmsg_execute(&p, "", 0, &used), HTTPMSG_OK); /* and after them, calls are taken */
+    ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_OK);
 }
 END_TEST
 
