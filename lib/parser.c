@@ -1266,10 +1266,38 @@ httpmsg_err httpmsg_set_max_body(httpmsg_parser *p, uint64_t max_body)
     return HTTPMSG_OK;
 }
 
-httpmsg_err httpmsg_execute(httpmsg_parser *p, const char *data, size_t len, size_t *used)
+/* The loop for a caller that passed no `used`: apart, so that
+ * httpmsg_execute() takes the address of no local of its own. */
+static __attribute__((noinline)) httpmsg_err execute_unused(httpmsg_parser *p, const char *data, size_t len)
+{
+    size_t n;
+    return impls[p->impl_].fn(p, data, len, &n);
+}
+
+/* A piece wholly inside the body or chunk: no need for the loop.  Called
+ * with B_BUSY set, which it clears. */
+static __attribute__((noinline)) httpmsg_err execute_body(httpmsg_parser *p, const char *data, size_t len,
+                                                          size_t *used)
 {
     httpmsg_err e;
-    size_t n = 0;
+    p->remaining_ -= len;
+    if (p->state_ == S_BODY_LENGTH)
+        p->body_read_ += len;
+    p->nread_ += len;
+    e = call_data(p, p->settings_->on_body, data, len);
+    p->bits_ &= ~B_BUSY;
+    if (e == HTTPMSG_ERR_USER) {
+        p->err_offset_ = p->nread_;
+        p->state_ = S_DEAD;
+    }
+    p->err_ = (uint8_t)e;
+    if (used)
+        *used = len;
+    return e;
+}
+
+httpmsg_err httpmsg_execute(httpmsg_parser *p, const char *data, size_t len, size_t *used)
+{
     if (used)
         *used = 0;
     if (UNLIKELY(!usable(p) || (!data && len) || (p->bits_ & B_BUSY)))
@@ -1279,26 +1307,11 @@ httpmsg_err httpmsg_execute(httpmsg_parser *p, const char *data, size_t len, siz
     if (UNLIKELY(len == 0))
         return HTTPMSG_OK;
     p->bits_ |= B_BUSY;
-    if ((p->state_ == S_BODY_LENGTH || p->state_ == S_CHUNK_DATA) && len < p->remaining_) {
-        /* a piece wholly inside the body or chunk: no need for the loop */
-        p->remaining_ -= len;
-        if (p->state_ == S_BODY_LENGTH)
-            p->body_read_ += len;
-        p->nread_ += len;
-        e = call_data(p, p->settings_->on_body, data, len);
-        p->bits_ &= ~B_BUSY;
-        if (e == HTTPMSG_ERR_USER) {
-            p->err_offset_ = p->nread_;
-            p->state_ = S_DEAD;
-        }
-        p->err_ = (uint8_t)e;
-        if (used)
-            *used = len;
-        return e;
-    }
+    if ((p->state_ == S_BODY_LENGTH || p->state_ == S_CHUNK_DATA) && len < p->remaining_)
+        return execute_body(p, data, len, used);
     /* the loop clears B_BUSY and sets *used as it returns: a tail call */
     if (UNLIKELY(!used))
-        return impls[p->impl_].fn(p, data, len, &n);
+        return execute_unused(p, data, len);
     return impls[p->impl_].fn(p, data, len, used);
 }
 
