@@ -518,8 +518,10 @@ HTTPMSG_API int httpmsg_expect_continue(const httpmsg_parser *p);
 /* Number of Host fields in this request (saturates at 255).  RFC 9112 §3.2:
  * a server answers 400 unless an HTTP/1.1 request has exactly one. */
 HTTPMSG_API int httpmsg_host_count(const httpmsg_parser *p);
-/* In on_chunk_header and until the chunk ends: the chunk's size (0 before
- * the first chunk and for a body that is not chunked). */
+/* From a chunk's on_chunk_header to its on_chunk_complete (and while paused
+ * in between): the chunk's size.  0 at any other time: before the first
+ * chunk, while a chunk-size line is read, between chunks, and for a body
+ * that is not chunked. */
 HTTPMSG_API uint64_t httpmsg_chunk_size(const httpmsg_parser *p);
 
 /* ------------------------------------------------------------------------ */

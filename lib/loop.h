@@ -805,8 +805,12 @@ dispatch:
             rc = HTTPMSG_ERR_BAD_CHUNK_SIZE;
             goto error;
         }
-        p->num_ = (uint64_t)hexval((unsigned char)*s);
-        if (p->num_ > p->max_body_ - p->body_read_) {
+        /* the size is read into remaining_ (free until the chunk's data):
+         * num_, which httpmsg_chunk_size() reports, gets it at the chunk's
+         * header, and is 0 while a size line is read */
+        p->num_ = 0;
+        p->remaining_ = (uint64_t)hexval((unsigned char)*s);
+        if (p->remaining_ > p->max_body_ - p->body_read_) {
             rc = HTTPMSG_ERR_BODY_TOO_LARGE;
             goto error;
         }
@@ -814,7 +818,7 @@ dispatch:
         st = S_CHUNK_SIZE_MORE;
         /* fallthrough */
     case S_CHUNK_SIZE_MORE: {
-        uint64_t num = p->num_;
+        uint64_t num = p->remaining_;
         const uint64_t room = p->max_body_ - p->body_read_;
         for (; s < hend && (cls[(unsigned char)*s] & C_HEX); s++) {
             if (num >> 60) {
@@ -827,7 +831,7 @@ dispatch:
                 goto error;
             }
         }
-        p->num_ = num;
+        p->remaining_ = num;
     }
         if (s == hend)
             goto head_edge;
@@ -888,8 +892,8 @@ dispatch:
         /* fallthrough */
     case S_CHUNK_HEADER: /* the size digits were checked against the body limit */
     chunk_header:
+        p->num_ = p->remaining_;
         p->body_read_ += p->num_;
-        p->remaining_ = p->num_;
         st = p->num_ ? S_CHUNK_DATA : S_CHUNK_LAST;
         if ((rc = call(p, cb->on_chunk_header)) != HTTPMSG_OK)
             goto stop;
@@ -942,6 +946,7 @@ dispatch:
         HEAD_RESET();
         if ((rc = call(p, cb->on_chunk_complete)) != HTTPMSG_OK)
             goto stop;
+        p->num_ = 0; /* the chunk is over */
         goto chunk_size;
     case S_CHUNK_LAST:
         st = S_FIELD_START;

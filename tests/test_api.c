@@ -646,6 +646,20 @@ START_TEST(accessors)
                      HTTPMSG_OK);
     ck_assert(httpmsg_is_chunked(&p));
     ck_assert_uint_eq(httpmsg_chunk_size(&p), 0);
+    /* a size line in pieces, and the time after a chunk: 0 too */
+    ck_assert_int_eq(exec_str(&p, "1", &used), HTTPMSG_OK);
+    ck_assert_uint_eq(httpmsg_chunk_size(&p), 0);
+    ck_assert_int_eq(exec_str(&p, "2\r\n", &used), HTTPMSG_OK);
+    ck_assert_uint_eq(httpmsg_chunk_size(&p), 18);
+    ck_assert_int_eq(exec_str(&p, "0123456789abcdefgh", &used), HTTPMSG_OK);
+    ck_assert_uint_eq(httpmsg_chunk_size(&p), 18);
+    ck_assert_int_eq(exec_str(&p, "\r\n", &used), HTTPMSG_OK);
+    ck_assert_uint_eq(httpmsg_chunk_size(&p), 0);
+    ck_assert_int_eq(exec_str(&p, "a", &used), HTTPMSG_OK);
+    ck_assert_uint_eq(httpmsg_chunk_size(&p), 0);
+    ck_assert_int_eq(exec_str(&p, "\r\n0123456789\r\n0\r\n\r\n", &used), HTTPMSG_OK);
+    ck_assert_uint_eq(httpmsg_chunk_size(&p), 0);
+    ck_assert_uint_eq(httpmsg_bytes_consumed(&p), 66 + 1 + 3 + 18 + 2 + 1 + 19);
 }
 END_TEST
 
