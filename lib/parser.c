@@ -114,8 +114,9 @@ enum state {
 /* hdr_: the fields whose values the parser interprets. */
 enum { H_OTHER = 0, H_CL, H_TE, H_CONN, H_UPGRADE, H_EXPECT, H_HOST };
 
-/* sub_ values for list parsing (Content-Length, Transfer-Encoding). */
-enum { L_START = 0, L_TOKEN, L_AFTER, L_COMMA, L_PARAMS, L_QUOTED, L_QESC };
+/* sub_ values for list parsing (Content-Length, Transfer-Encoding, and the
+ * latter's parameters: L_PARAMS to L_PAFTER). */
+enum { L_START = 0, L_TOKEN, L_AFTER, L_COMMA, L_PARAMS, L_QUOTED, L_QESC, L_PNAME, L_PNAME_WS, L_PEQ, L_PVAL, L_PAFTER };
 
 /* sub_ values for the request-target form check (RFC 9112 §3.2). */
 enum {
@@ -396,26 +397,58 @@ static httpmsg_err te_byte(httpmsg_parser *p, unsigned char c)
             return te_commit(p, 1);
         }
         return HTTPMSG_ERR_BAD_TRANSFER_ENCODING;
-    case L_PARAMS:
-        if (c == ',')
-            p->sub_ = L_COMMA;
-        else if (c == '"')
+    /* transfer-parameter = token BWS "=" BWS ( token / quoted-string ),
+     * after OWS ";" OWS (RFC 9112 §7): one is required after each ';' */
+    case L_PARAMS: /* after ';' */
+        if (cls[c] & C_TCHAR)
+            p->sub_ = L_PNAME;
+        else if (!is_ws((char)c))
+            return HTTPMSG_ERR_BAD_TRANSFER_ENCODING;
+        return HTTPMSG_OK;
+    case L_PNAME:
+        if (cls[c] & C_TCHAR)
+            return HTTPMSG_OK;
+        /* fallthrough */
+    case L_PNAME_WS:
+        if (is_ws((char)c))
+            p->sub_ = L_PNAME_WS;
+        else if (c == '=')
+            p->sub_ = L_PEQ;
+        else
+            return HTTPMSG_ERR_BAD_TRANSFER_ENCODING;
+        return HTTPMSG_OK;
+    case L_PEQ: /* after '=' */
+        if (c == '"')
             p->sub_ = L_QUOTED;
-        else if (!(cls[c] & (C_TCHAR | C_WS)) && c != '=' && c != ';')
+        else if (cls[c] & C_TCHAR)
+            p->sub_ = L_PVAL;
+        else if (!is_ws((char)c))
             return HTTPMSG_ERR_BAD_TRANSFER_ENCODING;
         return HTTPMSG_OK;
     case L_QUOTED:
         if (c == '"')
-            p->sub_ = L_PARAMS;
+            p->sub_ = L_PAFTER;
         else if (c == '\\')
             p->sub_ = L_QESC;
         else if (!(cls[c] & C_QD))
             return HTTPMSG_ERR_BAD_TRANSFER_ENCODING;
         return HTTPMSG_OK;
-    default: /* L_QESC */
+    case L_QESC:
         if (!(cls[c] & (C_QD | C_WS)) && c != '"' && c != '\\')
             return HTTPMSG_ERR_BAD_TRANSFER_ENCODING;
         p->sub_ = L_QUOTED;
+        return HTTPMSG_OK;
+    default: /* L_PVAL, L_PAFTER: a parameter is complete */
+        if (p->sub_ == L_PVAL && (cls[c] & C_TCHAR))
+            return HTTPMSG_OK;
+        if (is_ws((char)c))
+            p->sub_ = L_PAFTER;
+        else if (c == ';')
+            p->sub_ = L_PARAMS;
+        else if (c == ',')
+            p->sub_ = L_COMMA;
+        else
+            return HTTPMSG_ERR_BAD_TRANSFER_ENCODING;
         return HTTPMSG_OK;
     }
 }
@@ -551,8 +584,8 @@ static httpmsg_err sem_end(httpmsg_parser *p)
         p->bits_ |= B_HAVE_TE;
         if (p->sub_ == L_TOKEN || p->sub_ == L_AFTER)
             e = te_commit(p, 0);
-        else if (p->sub_ == L_QUOTED || p->sub_ == L_QESC)
-            e = HTTPMSG_ERR_BAD_TRANSFER_ENCODING;
+        else if (p->sub_ != L_START && p->sub_ != L_COMMA && p->sub_ != L_PVAL && p->sub_ != L_PAFTER)
+            e = HTTPMSG_ERR_BAD_TRANSFER_ENCODING; /* a parameter cut short */
         break;
     case H_CONN:
         conn_commit(p);
@@ -899,10 +932,10 @@ static httpmsg_err head_complete(httpmsg_parser *p)
         if (b & B_HAVE_TE) {
             if (!v11)
                 return HTTPMSG_ERR_TE_IN_HTTP10; /* §6.1: faulty framing */
+            if (!(b & B_TE_CHUNKED)) /* §6.3 item 4: 400, a MUST, before the 501 of §6.1 */
+                return HTTPMSG_ERR_BAD_TRANSFER_ENCODING;
             if (b & B_TE_UNKNOWN)
                 return HTTPMSG_ERR_UNKNOWN_TRANSFER_ENCODING;
-            if (!(b & B_TE_CHUNKED))
-                return HTTPMSG_ERR_BAD_TRANSFER_ENCODING; /* §6.3 item 4 */
             if ((b & B_TE_OTHER) && !(p->flags_ & HTTPMSG_LENIENT_TRANSFER_CODINGS))
                 return HTTPMSG_ERR_UNKNOWN_TRANSFER_ENCODING;
             if (b & B_HAVE_CL) {
