@@ -961,6 +961,8 @@ dispatch:
         st = after_message(p);
         if (st == S_START)
             HEAD_RESET();
+        else if (st == S_CLOSED)
+            p->sub_ = 0; /* no CR pending */
         if ((rc = call(p, cb->on_message_complete)) != HTTPMSG_OK)
             goto stop;
         if (st == S_START)
@@ -973,9 +975,22 @@ dispatch:
     case S_UPGRADED:
         rc = HTTPMSG_UPGRADE;
         goto stop;
-    case S_CLOSED: /* empty lines are ignored (§2.2); anything else is an error */
-        while (s < end && (*s == '\r' || *s == '\n'))
+    case S_CLOSED: /* empty lines are ignored (§2.2) as between messages,
+                    * CRLF lines only; anything else is an error */
+        if (p->sub_ && s < end) { /* the last buffer ended in a CR */
+            if (*s != '\n') {
+                rc = HTTPMSG_ERR_BARE_CR;
+                goto error;
+            }
             s++;
+            p->sub_ = 0;
+        }
+        while (s < end && (*s == '\r' || *s == '\n')) {
+            if ((r = eol(&s, end, fl, &rc)) < 0)
+                goto error;
+            if (r == 0)
+                p->sub_ = 1; /* its LF comes in the next buffer */
+        }
         /* fallthrough */
     case S_FINISHED:
         if (s == end)

@@ -1375,12 +1375,16 @@ httpmsg_err httpmsg_finish(httpmsg_parser *p)
     if (e != HTTPMSG_OK)
         return e;
     switch (p->state_) {
-    case S_START:
     case S_CLOSED:
+        if (p->sub_) /* a CR without its LF */
+            goto incomplete;
+        /* fallthrough */
+    case S_START:
     case S_FINISHED:
         p->state_ = S_FINISHED;
         return HTTPMSG_OK;
     default:
+    incomplete:
         p->err_ = HTTPMSG_ERR_INCOMPLETE;
         p->err_offset_ = p->nread_;
         p->state_ = S_DEAD;
