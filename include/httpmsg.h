@@ -93,7 +93,8 @@ extern "C" {
     X(BAD_CHUNK_DATA_END, 400, "chunk data not followed by CRLF")                                      \
     X(URI_TOO_LONG, 414, "request line longer than the head limit")                                    \
     X(HEAD_TOO_LARGE, 431, "header or trailer section larger than the head limit")                     \
-    X(BODY_TOO_LARGE, 413, "body larger than the body limit")
+    X(BODY_TOO_LARGE, 413, "body larger than the body limit")                                          \
+    X(CONNECT_WITH_CONTENT, 400, "CONNECT request with a Content-Length other than 0, or Transfer-Encoding")
 
 typedef enum httpmsg_err {
     HTTPMSG_OK = 0,      /* all input consumed; go on */

@@ -929,6 +929,12 @@ static httpmsg_err head_complete(httpmsg_parser *p)
     int ka = v11 ? !(b & B_CONN_CLOSE) : ((b & B_CONN_KEEP) && !(b & B_CONN_CLOSE));
 
     if (p->msg_type_ == HTTPMSG_REQUEST) {
+        /* A CONNECT request has no content (RFC 9110 §9.3.6): the bytes after
+         * its head are the tunnel's, or the next request's if the server
+         * declines.  A peer that framed a body by these fields would read
+         * them otherwise. */
+        if (p->method_ == HTTPMSG_METHOD_CONNECT && ((b & B_HAVE_TE) || ((b & B_HAVE_CL) && p->content_length_)))
+            return HTTPMSG_ERR_CONNECT_WITH_CONTENT;
         if (b & B_HAVE_TE) {
             if (!v11)
                 return HTTPMSG_ERR_TE_IN_HTTP10; /* §6.1: faulty framing */
