@@ -243,7 +243,10 @@ typedef int (*httpmsg_cb)(httpmsg_parser *p);
  * header or trailer field name, field value, chunk extension, body) is
  * delivered through its data callback:
  *  - as exactly ONE call covering all of it, whenever the element lies
- *    wholly inside one buffer passed to httpmsg_execute();
+ *    wholly inside one buffer passed to httpmsg_execute() (a chunked
+ *    body's element is each chunk's data, one call per chunk; a value
+ *    folded under HTTPMSG_LENIENT_OBS_FOLD comes as its lines' pieces with
+ *    a " " call for each fold);
  *  - otherwise as several calls, in order, whose pieces concatenated give the
  *    element; a piece never spans two execute calls.
  * Data callbacks are never called with len == 0 (an empty field value or
@@ -295,7 +298,7 @@ typedef int (*httpmsg_cb)(httpmsg_parser *p);
 typedef struct httpmsg_settings {
     httpmsg_cb on_message_begin;
     httpmsg_data_cb on_method;
-    httpmsg_cb on_method_complete; /* httpmsg_method() is valid from here */
+    httpmsg_cb on_method_complete; /* httpmsg_get_method() is valid from here */
     httpmsg_data_cb on_target;
     httpmsg_cb on_target_complete;
     /* httpmsg_http_major()/minor() are valid from here.  Requests: once the
@@ -390,7 +393,8 @@ HTTPMSG_API httpmsg_err httpmsg_init(httpmsg_parser *p, httpmsg_type type, const
  * Start over at the beginning of a new stream: forgets the current message,
  * any error, pause or upgrade, and the stream offset.  Keeps the type,
  * settings, flags, limits and `p->data`.  Must not be called from a callback
- * (then it does nothing).  A NULL or uninitialised `p` is ignored.
+ * (then it does nothing).  A NULL or zero-filled (never initialised) `p` is
+ * ignored.
  */
 HTTPMSG_API void httpmsg_reset(httpmsg_parser *p);
 
@@ -446,8 +450,9 @@ HTTPMSG_API httpmsg_err httpmsg_set_max_body(httpmsg_parser *p, uint64_t max_bod
  *                   httpmsg_error_offset() gives it as a stream offset.  The
  *                   error is sticky: every later call returns it, consuming
  *                   nothing, until httpmsg_reset().
- * HTTPMSG_ERR_INVALID_ARGUMENT (NULL `p`, NULL `data` with `len` > 0, an
- * uninitialised parser, a call from inside a callback) changes nothing.
+ * HTTPMSG_ERR_INVALID_ARGUMENT (NULL `p`, NULL `data` with `len` > 0, a
+ * zero-filled, never initialised parser, a call from inside a callback)
+ * changes nothing.
  * A zero-length call consumes nothing, calls nothing and returns the current
  * state (HTTPMSG_OK, or the pending pause, upgrade or error); it does not mean
  * end of input: that is httpmsg_finish().
@@ -483,7 +488,9 @@ HTTPMSG_API httpmsg_err httpmsg_get_error(const httpmsg_parser *p);
 HTTPMSG_API uint64_t httpmsg_error_offset(const httpmsg_parser *p);
 /* The value a callback returned for HTTPMSG_ERR_USER (0 otherwise). */
 HTTPMSG_API int httpmsg_user_error(const httpmsg_parser *p);
-/* Bytes consumed since init/reset. */
+/* Bytes consumed since init/reset, counted when an execute call returns:
+ * inside a callback, the count when the current call began (add how far
+ * into the call's data the callback's bytes lie). */
 HTTPMSG_API uint64_t httpmsg_bytes_consumed(const httpmsg_parser *p);
 
 /* HTTPMSG_REQUEST or HTTPMSG_RESPONSE for the current message (in
@@ -498,7 +505,10 @@ HTTPMSG_API int httpmsg_http_major(const httpmsg_parser *p);
 HTTPMSG_API int httpmsg_http_minor(const httpmsg_parser *p);
 /* From on_headers_complete: how the body is framed. */
 HTTPMSG_API httpmsg_body httpmsg_body_kind(const httpmsg_parser *p);
-/* The Content-Length value, or HTTPMSG_NO_LENGTH when absent or ignored. */
+/* The Content-Length value as received; HTTPMSG_NO_LENGTH when absent, or
+ * when Transfer-Encoding overrides it.  It is returned as is where it frames
+ * nothing (an answer to HEAD, a 304): httpmsg_body_kind() says what frames
+ * the body. */
 HTTPMSG_API uint64_t httpmsg_content_length(const httpmsg_parser *p);
 /* 1 if the body is chunked. */
 HTTPMSG_API int httpmsg_is_chunked(const httpmsg_parser *p);
