@@ -16,11 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The usage text: on stdout for --help (exit 0), on stderr after a
+ * usage error (exit 2). */
 static int usage(const char *why)
 {
+    FILE *out = why ? stderr : stdout;
     if (why)
         fprintf(stderr, "httpmsg-dump: %s\n", why);
-    fprintf(stderr,
+    fprintf(out,
             "usage: httpmsg-dump [--type request|response|both] [--split N] [--lenient F,...]\n"
             "                    [--max-head N] [--max-body N] [FILE|-]\n"
             "  --type     what the input holds (default: both, detected per message)\n"
@@ -29,7 +32,7 @@ static int usage(const char *why)
             "  --max-head head size limit in bytes (default %u)\n"
             "  --max-body body size limit in bytes (default: none)\n",
             trace_flag_list(), (unsigned)HTTPMSG_DEFAULT_MAX_HEAD);
-    return 2;
+    return why ? 2 : 0;
 }
 
 /* A whole decimal number, no sign, no junk. */
@@ -111,8 +114,7 @@ int main(int argc, char **argv)
             o.max_body = v;
             i++;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(NULL);
-            return 0;
+            return usage(NULL);
         } else if (a[0] == '-' && a[1] != 0) {
             return usage("unknown option or missing value");
         } else if (!path) {

@@ -26,6 +26,7 @@ check "two files exit 2" 2 $dump "$tmp/req" "$tmp/req"
 check "stdin with -" 0 sh -c "$dump - < \"$tmp/req\""
 check "stdin by default" 0 sh -c "$dump < \"$tmp/req\""
 check "--help exits 0" 0 $dump --help
+if grep -q '^usage: httpmsg-dump' "$tmp/out"; then echo "ok --help prints to stdout"; else echo "FAIL --help prints to stdout"; fail=1; fi
 # every sample gives its expected output, whole and split into pieces of 1..9 bytes
 for f in "$dir"/*.http; do
   base=${f%.http}

@@ -273,6 +273,25 @@ static int wanted(const char *list, const char *name)
     return list == NULL;
 }
 
+/* Every name of a comma list is one of names[0..n): else say which is not. */
+static int list_ok(const char *opt, const char *list, const char *const *names, size_t n)
+{
+    for (const char *s = list; s && *s;) {
+        size_t k = strcspn(s, ","), i;
+        for (i = 0; i < n && !(strlen(names[i]) == k && strncmp(s, names[i], k) == 0); i++)
+            ;
+        if (i == n) {
+            fprintf(stderr, "httpmsg-bench: %s: no such name: %.*s (", opt, (int)k, s);
+            for (i = 0; i < n; i++)
+                fprintf(stderr, "%s%s", i ? ", " : "", names[i]);
+            fprintf(stderr, ")\n");
+            return 0;
+        }
+        s += k + (s[k] == ',');
+    }
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     unsigned rounds = 31;
@@ -309,6 +328,14 @@ int main(int argc, char **argv)
     if (rounds == 0 || seg == 0 || mb <= 0) {
         fprintf(stderr, "httpmsg-bench: --rounds, --seg and --mb must be positive\n");
         return 2;
+    }
+    {
+        static const char *const mode_names[] = {"whole", "seg"};
+        const char *input_names[NINPUTS];
+        for (size_t k = 0; k < NINPUTS; k++)
+            input_names[k] = inputs[k].name;
+        if (!list_ok("--inputs", only, input_names, NINPUTS) || !list_ok("--modes", modes, mode_names, 2))
+            return 2;
     }
     {
         httpmsg_parser p;
@@ -350,14 +377,16 @@ int main(int argc, char **argv)
         double med[2];
         if (!wanted(only, inputs[k].name))
             continue;
+        printf("%-17s %6zu", inputs[k].name, streams[k].len / (size_t)streams[k].want.messages);
         for (int mode = 0; mode < 2; mode++) {
             qsort(ns[k][mode], rounds, sizeof(double), cmp_double);
             med[mode] = ns[k][mode][rounds / 2];
+            if (wanted(modes, mode ? "seg" : "whole"))
+                printf(" %10.0f %10.3f", streams[k].len / med[mode] * 1e3, streams[k].want.messages / med[mode] * 1e3);
+            else
+                printf(" %10s %10s", "-", "-"); /* not measured */
         }
-        printf("%-17s %6zu %10.0f %10.3f %10.0f %10.3f\n", inputs[k].name,
-               streams[k].len / (size_t)streams[k].want.messages, streams[k].len / med[0] * 1e3,
-               streams[k].want.messages / med[0] * 1e3, streams[k].len / med[1] * 1e3,
-               streams[k].want.messages / med[1] * 1e3);
+        printf("\n");
     }
     for (size_t k = 0; k < NINPUTS; k++) {
         free(streams[k].buf);
