@@ -524,7 +524,8 @@ HTTPMSG_API int httpmsg_should_keep_alive(const httpmsg_parser *p);
  * responses, and messages whose on_headers_complete returned
  * HTTPMSG_CB_UPGRADE. */
 HTTPMSG_API int httpmsg_is_upgrade(const httpmsg_parser *p);
-/* 1 if this HTTP/1.1 request carries "Expect: 100-continue". */
+/* 1 if this HTTP/1.1 request's Expect list has the member 100-continue
+ * (RFC 9110 §10.1.1; case-insensitive, e.g. "Expect: 100-continue"). */
 HTTPMSG_API int httpmsg_expect_continue(const httpmsg_parser *p);
 /* Number of Host fields in this request (saturates at 255).  RFC 9112 §3.2:
  * a server answers 400 unless an HTTP/1.1 request has exactly one, and to

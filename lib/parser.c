@@ -456,6 +456,11 @@ static httpmsg_err te_byte(httpmsg_parser *p, unsigned char c)
 /* A Connection option (RFC 9110 §7.6.1) the parser acts on. */
 static void conn_option(httpmsg_parser *p, const char *s, size_t n)
 {
+    if (p->hdr_ == H_EXPECT) { /* Expect = #expectation (RFC 9110 §10.1.1) */
+        if (ci_eq(s, n, "100-continue"))
+            p->bits_ |= B_EXPECT_100;
+        return;
+    }
     if (ci_eq(s, n, "close"))
         p->bits_ |= B_CONN_CLOSE;
     else if (ci_eq(s, n, "keep-alive"))
@@ -464,7 +469,7 @@ static void conn_option(httpmsg_parser *p, const char *s, size_t n)
         p->bits_ |= B_CONN_UPGRADE;
 }
 
-/* The Connection option assembled in tok_ is complete. */
+/* The Connection option (or expectation) assembled in tok_ is complete. */
 static void conn_commit(httpmsg_parser *p)
 {
     if (!(p->bits_ & B_TOK_LONG))
@@ -529,9 +534,11 @@ static httpmsg_err sem_piece(httpmsg_parser *p, const char *a, size_t n, size_t 
             e = te_byte(p, (unsigned char)a[i]);
         break;
     case H_CONN:
-        /* #connection-option (RFC 9110 §7.6.1, §5.6.1): elements end at
-         * commas only, with OWS around them; an element with whitespace
-         * inside ("foo upgrade") is one malformed element, not two options.
+    case H_EXPECT:
+        /* #connection-option (RFC 9110 §7.6.1, §5.6.1), and #expectation
+         * (§10.1.1): elements end at commas only, with OWS around them; an
+         * element with whitespace inside ("foo upgrade") is one malformed
+         * element, not two options.
          * sub_: L_START before an element's first byte, L_TOKEN in it,
          * L_AFTER in whitespace after it; tok_ holds its bytes. */
         for (i = 0; i < n;) {
@@ -561,9 +568,6 @@ static httpmsg_err sem_piece(httpmsg_parser *p, const char *a, size_t n, size_t 
     case H_UPGRADE:
         p->bits_ |= B_UPGRADE_HDR;
         return HTTPMSG_OK;
-    case H_EXPECT:
-        tok_add(p, a, n, 1);
-        return HTTPMSG_OK;
     default:
         return HTTPMSG_OK;
     }
@@ -588,11 +592,8 @@ static httpmsg_err sem_end(httpmsg_parser *p)
             e = HTTPMSG_ERR_BAD_TRANSFER_ENCODING; /* a parameter cut short */
         break;
     case H_CONN:
-        conn_commit(p);
-        break;
     case H_EXPECT:
-        if (!(p->bits_ & B_TOK_LONG) && ci_eq(p->tok_, p->tok_len_, "100-continue"))
-            p->bits_ |= B_EXPECT_100;
+        conn_commit(p);
         break;
     default:
         break;

@@ -627,6 +627,22 @@ START_TEST(accessors)
     ck_assert_int_eq(exec_str(&p, "BREW /pot HTTP/1.1\r\nExpect: 100-Continue\r\n\r\n", &used), HTTPMSG_OK);
     ck_assert_int_eq(httpmsg_get_method(&p), HTTPMSG_METHOD_OTHER);
     ck_assert(httpmsg_expect_continue(&p));
+    /* Expect is a list (RFC 9110 §10.1.1): 100-continue as one of its members */
+    {
+        static const struct {
+            const char *value;
+            int want;
+        } ex[] = {{"100-continue,", 1}, {", 100-continue", 1},    {"foo, 100-CONTINUE ", 1}, {"100-continue, x=1", 1},
+                  {"100-continue foo", 0}, {"100-continuex", 0}, {"foo", 0},                {"100-continue=1", 0}};
+        for (size_t i = 0; i < sizeof ex / sizeof *ex; i++) {
+            char req[128];
+            snprintf(req, sizeof req, "POST / HTTP/1.1\r\nExpect: %s\r\nContent-Length: 0\r\n\r\n", ex[i].value);
+            httpmsg_init(&p, HTTPMSG_REQUEST, NULL);
+            ck_assert_int_eq(exec_str(&p, req, &used), HTTPMSG_OK);
+            ck_assert_msg(httpmsg_expect_continue(&p) == ex[i].want, "Expect: %s", ex[i].value);
+        }
+        httpmsg_init(&p, HTTPMSG_REQUEST, NULL);
+    }
     /* a method split over calls is still recognised */
     ck_assert_int_eq(exec_str(&p, "PROP", &used), HTTPMSG_OK);
     ck_assert_int_eq(exec_str(&p, "FIND / HTTP/1.1\r\n\r\n", &used), HTTPMSG_OK);
