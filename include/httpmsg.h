@@ -359,7 +359,7 @@ struct httpmsg_parser {
     const httpmsg_settings *settings_;
     uint64_t nread_;          /* stream offset: bytes consumed since init/reset */
     uint64_t content_length_; /* Content-Length, or HTTPMSG_NO_LENGTH */
-    uint64_t remaining_;      /* bytes left in the body or the current chunk */
+    uint64_t remaining_;      /* bytes left in the body or the current chunk; the chunk size being read */
     uint64_t body_read_;      /* body bytes of this message so far */
     uint64_t max_body_;       /* body limit */
     uint64_t num_;            /* number being parsed; then the chunk size */
