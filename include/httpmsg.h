@@ -245,8 +245,9 @@ typedef int (*httpmsg_cb)(httpmsg_parser *p);
  *  - as exactly ONE call covering all of it, whenever the element lies
  *    wholly inside one buffer passed to httpmsg_execute() (a chunked
  *    body's element is each chunk's data, one call per chunk; a value
- *    folded under HTTPMSG_LENIENT_OBS_FOLD comes as its lines' pieces with
- *    a " " call for each fold);
+ *    folded under HTTPMSG_LENIENT_OBS_FOLD comes as its lines' pieces, a
+ *    " " piece where folds, and the whitespace around them, stood between
+ *    two pieces of text);
  *  - otherwise as several calls, in order, whose pieces concatenated give the
  *    element; a piece never spans two execute calls.
  * Data callbacks are never called with len == 0 (an empty field value or
@@ -532,10 +533,11 @@ HTTPMSG_API int httpmsg_expect_continue(const httpmsg_parser *p);
  * a Host value that is not uri-host [ ":" port ], which the parser does not
  * check. */
 HTTPMSG_API int httpmsg_host_count(const httpmsg_parser *p);
-/* From a chunk's on_chunk_header to its on_chunk_complete (and while paused
- * in between): the chunk's size.  0 at any other time: before the first
- * chunk, while a chunk-size line is read, between chunks, and for a body
- * that is not chunked. */
+/* From a chunk's on_chunk_header to its on_chunk_complete, both included
+ * (and while paused before the latter): the chunk's size.  0 at any other
+ * time: before the first chunk, while a chunk-size line is read, after a
+ * chunk's on_chunk_complete (paused there too), and for a body that is not
+ * chunked. */
 HTTPMSG_API uint64_t httpmsg_chunk_size(const httpmsg_parser *p);
 
 /* ------------------------------------------------------------------------ */

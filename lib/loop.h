@@ -944,9 +944,10 @@ dispatch:
     case S_CHUNK_DONE:
         st = S_CHUNK_SIZE;
         HEAD_RESET();
-        if ((rc = call(p, cb->on_chunk_complete)) != HTTPMSG_OK)
+        rc = call(p, cb->on_chunk_complete);
+        p->num_ = 0; /* the chunk is over, even if that callback paused */
+        if (rc != HTTPMSG_OK)
             goto stop;
-        p->num_ = 0; /* the chunk is over */
         goto chunk_size;
     case S_CHUNK_LAST:
         st = S_FIELD_START;

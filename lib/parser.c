@@ -533,12 +533,38 @@ static httpmsg_err sem_piece(httpmsg_parser *p, const char *a, size_t n, size_t 
         for (i = 0; i < n && e == HTTPMSG_OK; i++)
             e = te_byte(p, (unsigned char)a[i]);
         break;
-    case H_CONN:
     case H_EXPECT:
-        /* #connection-option (RFC 9110 §7.6.1, §5.6.1), and #expectation
-         * (§10.1.1): elements end at commas only, with OWS around them; an
-         * element with whitespace inside ("foo upgrade") is one malformed
-         * element, not two options.
+        /* #expectation (RFC 9110 §10.1.1), expectation = token [ "=" (
+         * token / quoted-string ) parameters ]: members end at commas
+         * outside quoted strings; only a bare 100-continue counts, so a
+         * member with a quote or a second word matches nothing. */
+        for (i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)a[i];
+            if (p->sub_ == L_QUOTED) {
+                if (c == '"')
+                    p->sub_ = L_TOKEN;
+                else if (c == '\\')
+                    p->sub_ = L_QESC;
+            } else if (p->sub_ == L_QESC) {
+                p->sub_ = L_QUOTED;
+            } else if (c == ',') {
+                conn_commit(p);
+                p->sub_ = L_START;
+            } else if (is_ws((char)c)) {
+                if (p->sub_ == L_TOKEN)
+                    p->sub_ = L_AFTER;
+            } else {
+                if (p->sub_ == L_AFTER || c == '"')
+                    p->bits_ |= B_TOK_LONG;
+                p->sub_ = c == '"' ? L_QUOTED : L_TOKEN;
+                tok_add(p, a + i, 1, 0);
+            }
+        }
+        return HTTPMSG_OK;
+    case H_CONN:
+        /* #connection-option (RFC 9110 §7.6.1, §5.6.1): elements end at
+         * commas only, with OWS around them; an element with whitespace
+         * inside ("foo upgrade") is one malformed element, not two options.
          * sub_: L_START before an element's first byte, L_TOKEN in it,
          * L_AFTER in whitespace after it; tok_ holds its bytes. */
         for (i = 0; i < n;) {
@@ -1323,8 +1349,8 @@ static __attribute__((noinline)) httpmsg_err execute_body(httpmsg_parser *p, con
     p->remaining_ -= len;
     if (p->state_ == S_BODY_LENGTH)
         p->body_read_ += len;
-    p->nread_ += len;
     e = call_data(p, p->settings_->on_body, data, len);
+    p->nread_ += len; /* after the callback, as the loop counts */
     p->bits_ &= ~B_BUSY;
     if (e == HTTPMSG_ERR_USER) {
         p->err_offset_ = p->nread_;

@@ -633,7 +633,9 @@ START_TEST(accessors)
             const char *value;
             int want;
         } ex[] = {{"100-continue,", 1}, {", 100-continue", 1},    {"foo, 100-CONTINUE ", 1}, {"100-continue, x=1", 1},
-                  {"100-continue foo", 0}, {"100-continuex", 0}, {"foo", 0},                {"100-continue=1", 0}};
+                  {"100-continue foo", 0}, {"100-continuex", 0}, {"foo", 0},                {"100-continue=1", 0},
+                  /* a comma inside a quoted string does not end a member */
+                  {"foo=\"a,100-continue,b\"", 0}, {"foo=\"a\\\",100-continue\", 100-continue", 1}};
         for (size_t i = 0; i < sizeof ex / sizeof *ex; i++) {
             char req[128];
             snprintf(req, sizeof req, "POST / HTTP/1.1\r\nExpect: %s\r\nContent-Length: 0\r\n\r\n", ex[i].value);
@@ -834,6 +836,65 @@ START_TEST(chunk_extension_text)
 }
 END_TEST
 
+/* What the callbacks below saw: the consumed count in each on_body, and the
+ * chunk size in each on_chunk_complete. */
+struct seen {
+    uint64_t consumed[8], sizes[8];
+    size_t nc, ns;
+};
+static int seen_body(httpmsg_parser *p, const char *at, size_t n)
+{
+    struct seen *w = p->data;
+    (void)at;
+    (void)n;
+    if (w->nc < 8)
+        w->consumed[w->nc++] = httpmsg_bytes_consumed(p);
+    return HTTPMSG_CB_OK;
+}
+static int seen_chunk_done(httpmsg_parser *p)
+{
+    struct seen *w = p->data;
+    if (w->ns < 8)
+        w->sizes[w->ns++] = httpmsg_chunk_size(p);
+    return HTTPMSG_CB_PAUSE;
+}
+
+START_TEST(counts_inside_callbacks)
+{
+    static const httpmsg_settings ss = {.on_body = seen_body, .on_chunk_complete = seen_chunk_done};
+    const char *head = "PUT / HTTP/1.1\r\nContent-Length: 10\r\n\r\nab";
+    httpmsg_parser p;
+    struct seen w = {{0}, {0}, 0, 0};
+    size_t used;
+    /* httpmsg_bytes_consumed() in on_body: the count when the call began,
+     * whether the piece goes through the loop or straight to on_body */
+    httpmsg_init(&p, HTTPMSG_REQUEST, &ss);
+    p.data = &w;
+    ck_assert_int_eq(exec_str(&p, head, &used), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "cd", &used), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "efghij", &used), HTTPMSG_OK);
+    ck_assert_uint_eq(w.nc, 3);
+    ck_assert_uint_eq(w.consumed[0], 0);
+    ck_assert_uint_eq(w.consumed[1], strlen(head));
+    ck_assert_uint_eq(w.consumed[2], strlen(head) + 2);
+    ck_assert_uint_eq(httpmsg_bytes_consumed(&p), strlen(head) + 8);
+    /* httpmsg_chunk_size(): the size in on_chunk_complete, 0 once it has
+     * returned, even with a pause */
+    httpmsg_init(&p, HTTPMSG_RESPONSE, &ss);
+    p.data = &w;
+    w.ns = 0;
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nabc\r\n",
+                              &used),
+                     HTTPMSG_PAUSED);
+    ck_assert_uint_eq(w.sizes[0], 5);
+    ck_assert_uint_eq(httpmsg_chunk_size(&p), 0);
+    ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "3\r\nabc\r\n", &used), HTTPMSG_PAUSED);
+    ck_assert_uint_eq(w.sizes[1], 3);
+    ck_assert_uint_eq(httpmsg_chunk_size(&p), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api");
@@ -861,6 +922,7 @@ int main(void)
     tcase_add_test(tc, helpers);
     tcase_add_test(tc, whitespace_held_across_pieces);
     tcase_add_test(tc, chunk_extension_text);
+    tcase_add_test(tc, counts_inside_callbacks);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
