@@ -1026,7 +1026,8 @@ static void failed(struct chk *c, httpmsg_err e, uint64_t before, size_t used, c
     if (e == HTTPMSG_ERR_CLOSED && !c->closed)
         fuzz_fail("CLOSED without a message that ended the connection");
     if (c->closed && e != HTTPMSG_ERR_USER && e != HTTPMSG_ERR_CLOSED && e != HTTPMSG_ERR_BARE_CR &&
-        e != HTTPMSG_ERR_BARE_LF && e != HTTPMSG_ERR_INCOMPLETE)
+        !(e == HTTPMSG_ERR_BARE_LF && !(httpmsg_get_flags(c->p) & HTTPMSG_LENIENT_BARE_LF)) &&
+        e != HTTPMSG_ERR_INCOMPLETE)
         fuzz_fail("%s after a message that ended the connection", name);
     region_error(c, e, off);
 

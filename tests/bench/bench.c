@@ -276,6 +276,10 @@ static int wanted(const char *list, const char *name)
 /* Every name of a comma list is one of names[0..n): else say which is not. */
 static int list_ok(const char *opt, const char *list, const char *const *names, size_t n)
 {
+    if (list && !*list) {
+        fprintf(stderr, "httpmsg-bench: %s: an empty list\n", opt);
+        return 0;
+    }
     for (const char *s = list; s && *s;) {
         size_t k = strcspn(s, ","), i;
         for (i = 0; i < n && !(strlen(names[i]) == k && strncmp(s, names[i], k) == 0); i++)
