@@ -506,6 +506,37 @@ static void conn_value(httpmsg_parser *p, const char *a, size_t n)
     }
 }
 
+/* A piece of an Expect value, #expectation (RFC 9110 §10.1.1), expectation
+ * = token [ "=" ( token / quoted-string ) parameters ]: members end at
+ * commas outside quoted strings; only a bare 100-continue counts, so a
+ * member with a quote or a second word matches nothing.  sub_ as for
+ * Connection, and L_QUOTED, L_QESC inside a quoted string. */
+static void expect_piece(httpmsg_parser *p, const char *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)a[i];
+        if (p->sub_ == L_QUOTED) {
+            if (c == '"')
+                p->sub_ = L_TOKEN;
+            else if (c == '\\')
+                p->sub_ = L_QESC;
+        } else if (p->sub_ == L_QESC) {
+            p->sub_ = L_QUOTED;
+        } else if (c == ',') {
+            conn_commit(p);
+            p->sub_ = L_START;
+        } else if (is_ws((char)c)) {
+            if (p->sub_ == L_TOKEN)
+                p->sub_ = L_AFTER;
+        } else {
+            if (p->sub_ == L_AFTER || c == '"')
+                p->bits_ |= B_TOK_LONG;
+            p->sub_ = c == '"' ? L_QUOTED : L_TOKEN;
+            tok_add(p, a + i, 1, 0);
+        }
+    }
+}
+
 /* Feed a piece of a field value (as delivered: trimmed) to the semantics of
  * the field.  On error, *bad is the index of the offending byte. */
 static httpmsg_err sem_piece(httpmsg_parser *p, const char *a, size_t n, size_t *bad)
@@ -534,32 +565,7 @@ static httpmsg_err sem_piece(httpmsg_parser *p, const char *a, size_t n, size_t 
             e = te_byte(p, (unsigned char)a[i]);
         break;
     case H_EXPECT:
-        /* #expectation (RFC 9110 §10.1.1), expectation = token [ "=" (
-         * token / quoted-string ) parameters ]: members end at commas
-         * outside quoted strings; only a bare 100-continue counts, so a
-         * member with a quote or a second word matches nothing. */
-        for (i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)a[i];
-            if (p->sub_ == L_QUOTED) {
-                if (c == '"')
-                    p->sub_ = L_TOKEN;
-                else if (c == '\\')
-                    p->sub_ = L_QESC;
-            } else if (p->sub_ == L_QESC) {
-                p->sub_ = L_QUOTED;
-            } else if (c == ',') {
-                conn_commit(p);
-                p->sub_ = L_START;
-            } else if (is_ws((char)c)) {
-                if (p->sub_ == L_TOKEN)
-                    p->sub_ = L_AFTER;
-            } else {
-                if (p->sub_ == L_AFTER || c == '"')
-                    p->bits_ |= B_TOK_LONG;
-                p->sub_ = c == '"' ? L_QUOTED : L_TOKEN;
-                tok_add(p, a + i, 1, 0);
-            }
-        }
+        expect_piece(p, a, n);
         return HTTPMSG_OK;
     case H_CONN:
         /* #connection-option (RFC 9110 §7.6.1, §5.6.1): elements end at
