@@ -456,11 +456,6 @@ static httpmsg_err te_byte(httpmsg_parser *p, unsigned char c)
 /* A Connection option (RFC 9110 §7.6.1) the parser acts on. */
 static void conn_option(httpmsg_parser *p, const char *s, size_t n)
 {
-    if (p->hdr_ == H_EXPECT) { /* Expect = #expectation (RFC 9110 §10.1.1) */
-        if (ci_eq(s, n, "100-continue"))
-            p->bits_ |= B_EXPECT_100;
-        return;
-    }
     if (ci_eq(s, n, "close"))
         p->bits_ |= B_CONN_CLOSE;
     else if (ci_eq(s, n, "keep-alive"))
@@ -469,7 +464,7 @@ static void conn_option(httpmsg_parser *p, const char *s, size_t n)
         p->bits_ |= B_CONN_UPGRADE;
 }
 
-/* The Connection option (or expectation) assembled in tok_ is complete. */
+/* The Connection option assembled in tok_ is complete. */
 static void conn_commit(httpmsg_parser *p)
 {
     if (!(p->bits_ & B_TOK_LONG))
@@ -506,6 +501,13 @@ static void conn_value(httpmsg_parser *p, const char *a, size_t n)
     }
 }
 
+/* The Expect member assembled in tok_ is complete. */
+static void expect_commit(httpmsg_parser *p)
+{
+    if (!(p->bits_ & B_TOK_LONG) && ci_eq(p->tok_, p->tok_len_, "100-continue"))
+        p->bits_ |= B_EXPECT_100;
+    tok_clear(p);
+}
 /* A piece of an Expect value, #expectation (RFC 9110 §10.1.1), expectation
  * = token [ "=" ( token / quoted-string ) parameters ]: members end at
  * commas outside quoted strings; only a bare 100-continue counts, so a
@@ -523,7 +525,7 @@ static void expect_piece(httpmsg_parser *p, const char *a, size_t n)
         } else if (p->sub_ == L_QESC) {
             p->sub_ = L_QUOTED;
         } else if (c == ',') {
-            conn_commit(p);
+            expect_commit(p);
             p->sub_ = L_START;
         } else if (is_ws((char)c)) {
             if (p->sub_ == L_TOKEN)
@@ -624,8 +626,10 @@ static httpmsg_err sem_end(httpmsg_parser *p)
             e = HTTPMSG_ERR_BAD_TRANSFER_ENCODING; /* a parameter cut short */
         break;
     case H_CONN:
-    case H_EXPECT:
         conn_commit(p);
+        break;
+    case H_EXPECT:
+        expect_commit(p);
         break;
     default:
         break;
