@@ -1081,7 +1081,8 @@ static httpmsg_err limit_error(const httpmsg_parser *p, unsigned st)
  * the bytes matched so far.  Returns 1 when complete, 0 when lim is reached
  * first, -1 on error (*ps at the offending byte, *err set).  A major version
  * other than 1 is well-formed but not ours: HTTPMSG_ERR_VERSION_NOT_SUPPORTED
- * (505), reported at the digit. */
+ * (505), reported at the minor digit, where the version is known to be
+ * well-formed (`HTTP/01.1` and `HTTP/2x` are BAD_VERSION, 400). */
 static inline int version_scan(httpmsg_parser *p, const char **ps, const char *lim, httpmsg_err *err)
 {
     const char *s = *ps;
@@ -1099,13 +1100,13 @@ static inline int version_scan(httpmsg_parser *p, const char **ps, const char *l
         }
         if (p->sub_ == 5) {
             p->major_ = (uint8_t)(c - '0');
+        } else if (p->sub_ == 7) {
+            p->minor_ = (uint8_t)(c - '0');
             if (p->major_ != 1) {
                 *err = HTTPMSG_ERR_VERSION_NOT_SUPPORTED;
                 *ps = s;
                 return -1;
             }
-        } else if (p->sub_ == 7) {
-            p->minor_ = (uint8_t)(c - '0');
         }
     }
     *ps = s;
