@@ -346,14 +346,19 @@ typedef struct httpmsg_settings {
  * The parser state.  You own its memory: put it on the stack, in your
  * connection struct, anywhere; it holds no pointers to memory of its own
  * and may be copied only between calls when not inside execute.
- * sizeof(httpmsg_parser) is 144 bytes on LP64 targets (a test pins it);
+ * sizeof(httpmsg_parser) is 144 bytes on 64-bit targets and 136 on 32-bit
+ * ones (a test pins it, and CI checks i686 and armv7 at compile time);
  * HTTPMSG_PARSER_SIZE says the same to the preprocessor.
  *
  * Only `data` is yours to touch.  Everything ending in `_` is private and may
  * change in any release: read it through the accessors.  A zero-filled struct
  * is "not initialised": every call on it returns HTTPMSG_ERR_INVALID_ARGUMENT.
  */
+#if defined(UINTPTR_MAX) && UINTPTR_MAX <= 0xffffffffu
+#define HTTPMSG_PARSER_SIZE 136
+#else
 #define HTTPMSG_PARSER_SIZE 144
+#endif
 struct httpmsg_parser {
     void *data; /* yours: the library never reads or writes it (but init) */
 
@@ -402,7 +407,8 @@ HTTPMSG_API void httpmsg_reset(httpmsg_parser *p);
 /*
  * Set the leniency flags (an OR of HTTPMSG_LENIENT_*), replacing the previous
  * set.  Takes effect for the bytes that follow; set them right after init.
- * Returns HTTPMSG_ERR_INVALID_ARGUMENT for an unknown bit or bad `p`.
+ * Returns HTTPMSG_ERR_INVALID_ARGUMENT (and changes nothing) for an unknown
+ * bit, a bad `p`, or a call from one of `p`'s callbacks.
  */
 HTTPMSG_API httpmsg_err httpmsg_set_flags(httpmsg_parser *p, uint32_t flags);
 HTTPMSG_API uint32_t httpmsg_get_flags(const httpmsg_parser *p);
@@ -419,8 +425,14 @@ HTTPMSG_API uint32_t httpmsg_get_flags(const httpmsg_parser *p);
  * on_headers_complete; a response's once it has returned, unless it said
  * the response has no body; the error then wins over a pause), a chunked or
  * read-until-close body as soon as it would exceed it:
- * HTTPMSG_ERR_BODY_TOO_LARGE (413).
- * Returns HTTPMSG_ERR_INVALID_ARGUMENT for a `max_head` out of range.
+ * HTTPMSG_ERR_BODY_TOO_LARGE (413).  `max_body` may change at any time,
+ * from a callback too: a Content-Length is checked once, at the end of the
+ * head; a chunked body against the limit at each chunk-size line; a body
+ * read until close at each byte.  A limit set below the body bytes already
+ * read lets no more through.
+ * Returns HTTPMSG_ERR_INVALID_ARGUMENT for a bad `p` or a `max_head` out of
+ * range, and (changing nothing) for httpmsg_set_max_head() called from one
+ * of `p`'s callbacks.
  */
 HTTPMSG_API httpmsg_err httpmsg_set_max_head(httpmsg_parser *p, size_t max_head);
 HTTPMSG_API httpmsg_err httpmsg_set_max_body(httpmsg_parser *p, uint64_t max_body);
@@ -434,7 +446,10 @@ HTTPMSG_API httpmsg_err httpmsg_set_max_body(httpmsg_parser *p, uint64_t max_bod
  * Returns:
  *  HTTPMSG_OK       all `len` bytes were consumed.
  *  HTTPMSG_PAUSED   a callback returned HTTPMSG_CB_PAUSE; `*used` counts the
- *                   bytes up to and including the element that paused.  Call
+ *                   bytes up to the end of the element that paused, and the
+ *                   delimiter that ended it when that is in `data` (the SP
+ *                   after a method or target, the colon after a field name,
+ *                   the line end after a field value).  Call
  *                   httpmsg_resume(), then execute again with the rest.  Until
  *                   then every execute returns HTTPMSG_PAUSED with `*used` 0.
  *                   What follows a pause runs in the next call that brings

@@ -778,8 +778,8 @@ dispatch:
         if (s == end)
             goto out;
         n = (size_t)(end - s);
-        if (n > p->max_body_ - p->body_read_) { /* deliver what fits, then fail */
-            n = (size_t)(p->max_body_ - p->body_read_);
+        if (n > body_room(p)) { /* deliver what fits, then fail */
+            n = (size_t)body_room(p);
             if (n) {
                 p->body_read_ += n;
                 q = s;
@@ -810,7 +810,7 @@ dispatch:
          * header, and is 0 while a size line is read */
         p->num_ = 0;
         p->remaining_ = (uint64_t)hexval((unsigned char)*s);
-        if (p->remaining_ > p->max_body_ - p->body_read_) {
+        if (p->remaining_ > body_room(p)) {
             rc = HTTPMSG_ERR_BODY_TOO_LARGE;
             goto error;
         }
@@ -819,7 +819,7 @@ dispatch:
         /* fallthrough */
     case S_CHUNK_SIZE_MORE: {
         uint64_t num = p->remaining_;
-        const uint64_t room = p->max_body_ - p->body_read_;
+        const uint64_t room = body_room(p);
         for (; s < hend && (cls[(unsigned char)*s] & C_HEX); s++) {
             if (num >> 60) {
                 rc = HTTPMSG_ERR_BAD_CHUNK_SIZE;

@@ -1039,6 +1039,13 @@ static httpmsg_err head_complete(httpmsg_parser *p)
 }
 
 /* The state after a body of this kind begins. */
+/* Body bytes the limit still allows this message: 0, not a wrapped count,
+ * when httpmsg_set_max_body() lowered it below what was already read. */
+static inline uint64_t body_room(const httpmsg_parser *p)
+{
+    return p->max_body_ > p->body_read_ ? p->max_body_ - p->body_read_ : 0;
+}
+
 static unsigned body_state(httpmsg_parser *p)
 {
     switch (p->body_) {
@@ -1316,7 +1323,8 @@ void httpmsg_reset(httpmsg_parser *p)
 
 httpmsg_err httpmsg_set_flags(httpmsg_parser *p, uint32_t flags)
 {
-    if (!usable(p) || (flags & ~(uint32_t)HTTPMSG_LENIENT_ALL_))
+    /* not from a callback: the loop reads the flags once per call */
+    if (!usable(p) || (p->bits_ & B_BUSY) || (flags & ~(uint32_t)HTTPMSG_LENIENT_ALL_))
         return HTTPMSG_ERR_INVALID_ARGUMENT;
     p->flags_ = flags;
     return HTTPMSG_OK;
@@ -1326,7 +1334,9 @@ uint32_t httpmsg_get_flags(const httpmsg_parser *p) { return usable(p) ? p->flag
 
 httpmsg_err httpmsg_set_max_head(httpmsg_parser *p, size_t max_head)
 {
-    if (!usable(p) || max_head < 16 || max_head > ((size_t)1 << 31))
+    /* not from a callback: the loop keeps the head's end and its count of
+     * bytes left in locals for the whole call */
+    if (!usable(p) || (p->bits_ & B_BUSY) || max_head < 16 || max_head > ((size_t)1 << 31))
         return HTTPMSG_ERR_INVALID_ARGUMENT;
     /* the head under way keeps the bytes it used */
     uint32_t used = p->max_head_ - p->head_left_;
@@ -1381,8 +1391,13 @@ httpmsg_err httpmsg_execute(httpmsg_parser *p, const char *data, size_t len, siz
         return HTTPMSG_ERR_INVALID_ARGUMENT;
     if (UNLIKELY(p->err_ != HTTPMSG_OK))
         return (httpmsg_err)p->err_;
-    if (UNLIKELY(len == 0))
-        return HTTPMSG_OK;
+    if (UNLIKELY(len == 0)) {
+        /* an upgrade whose on_message_complete paused, since resumed: the
+         * call the loop would make returns HTTPMSG_UPGRADE, as this one does */
+        if (p->state_ == S_UPGRADED)
+            p->err_ = HTTPMSG_UPGRADE;
+        return (httpmsg_err)p->err_;
+    }
     p->bits_ |= B_BUSY;
     if ((p->state_ == S_BODY_LENGTH || p->state_ == S_CHUNK_DATA) && len < p->remaining_)
         return execute_body(p, data, len, used);

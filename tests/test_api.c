@@ -68,14 +68,19 @@ static int on_value(httpmsg_parser *p, const char *at, size_t n)
     logf_(R(p), at, n);
     return R(p)->fail_with;
 }
-/* With r->nested set: calls on the parser from its own callback are refused. */
+/* With r->nested set: calls on the parser from its own callback are refused,
+ * the setters the loop reads once per call among them (changing nothing). */
 static void nested_check(httpmsg_parser *p)
 {
     struct rec *r = R(p);
     if (r->nested) {
         size_t used = 7;
+        uint32_t flags = httpmsg_get_flags(r->nested);
         if (httpmsg_execute(r->nested, "x", 1, &used) == HTTPMSG_ERR_INVALID_ARGUMENT && used == 0 &&
-            httpmsg_finish(r->nested) == HTTPMSG_ERR_INVALID_ARGUMENT)
+            httpmsg_finish(r->nested) == HTTPMSG_ERR_INVALID_ARGUMENT &&
+            httpmsg_set_flags(r->nested, flags ^ HTTPMSG_LENIENT_BARE_LF) == HTTPMSG_ERR_INVALID_ARGUMENT &&
+            httpmsg_get_flags(r->nested) == flags &&
+            httpmsg_set_max_head(r->nested, 16) == HTTPMSG_ERR_INVALID_ARGUMENT)
             logs(p, "(nested refused)");
     }
 }
@@ -348,6 +353,19 @@ START_TEST(upgrade_offset_and_resume)
                      HTTPMSG_UPGRADE);
     ck_assert_uint_eq(used, 55);
     ck_assert_int_eq(httpmsg_get_method(&p), HTTPMSG_METHOD_CONNECT);
+
+    /* a pause in the upgrade's on_message_complete: once resumed, the next
+     * call returns the upgrade, a zero-length one too */
+    httpmsg_reset(&p);
+    r.pause_on = 'M';
+    ck_assert_int_eq(exec_str(&p, "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n", &used),
+                     HTTPMSG_PAUSED);
+    ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_execute(&p, NULL, 0, &used), HTTPMSG_UPGRADE);
+    ck_assert_uint_eq(used, 0);
+    ck_assert_int_eq(httpmsg_get_error(&p), HTTPMSG_UPGRADE);
+    ck_assert_int_eq(exec_str(&p, "\x16", &used), HTTPMSG_UPGRADE);
+    ck_assert_uint_eq(used, 0);
 }
 END_TEST
 
@@ -464,6 +482,45 @@ START_TEST(no_reentry_from_callbacks)
     ck_assert_str_eq(r.log, "<#(nested refused)[xy](nested refused)>(nested refused)");
     ck_assert_int_eq(httpmsg_execute(&p, "", 0, &used), HTTPMSG_OK); /* and after them, calls are taken */
     ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_OK);
+}
+END_TEST
+
+/* A body limit lowered below what a body already read lets no more through
+ * (it used to wrap around to no limit), from a callback too. */
+static int lower_limit_in_body(httpmsg_parser *p, const char *at, size_t n)
+{
+    (void)at;
+    (void)n;
+    return httpmsg_set_max_body(p, 1) == HTTPMSG_OK ? 0 : -1;
+}
+START_TEST(body_limit_lowered)
+{
+    static const httpmsg_settings lower = {.on_body = lower_limit_in_body};
+    httpmsg_parser p;
+    size_t used;
+    /* read until close */
+    httpmsg_init(&p, HTTPMSG_RESPONSE, NULL);
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\n\r\n0123456789", &used), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_set_max_body(&p, 5), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "x", &used), HTTPMSG_ERR_BODY_TOO_LARGE);
+    ck_assert_uint_eq(used, 0);
+    ck_assert_uint_eq(httpmsg_error_offset(&p), 29);
+    /* chunked: the next chunk-size line is checked against it */
+    httpmsg_init(&p, HTTPMSG_RESPONSE, NULL);
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n", &used),
+                     HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_set_max_body(&p, 5), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "ffffffff\r\n", &used), HTTPMSG_ERR_BODY_TOO_LARGE);
+    ck_assert_uint_eq(used, 0);
+    httpmsg_init(&p, HTTPMSG_RESPONSE, NULL);
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n", &used),
+                     HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_set_max_body(&p, 5), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "0\r\n\r\n", &used), HTTPMSG_OK); /* the last chunk adds nothing */
+    /* lowered from on_body, in a body read until close */
+    httpmsg_init(&p, HTTPMSG_RESPONSE, &lower);
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\n\r\nab", &used), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "c", &used), HTTPMSG_ERR_BODY_TOO_LARGE);
 }
 END_TEST
 
@@ -913,6 +970,7 @@ int main(void)
     tcase_add_test(tc, headers_complete_return_codes);
     tcase_add_test(tc, skip_body_framing);
     tcase_add_test(tc, no_reentry_from_callbacks);
+    tcase_add_test(tc, body_limit_lowered);
     tcase_add_test(tc, finish_cases);
     tcase_add_test(tc, interleaved_parsers);
     tcase_add_test(tc, two_threads);
