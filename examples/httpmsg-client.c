@@ -26,6 +26,10 @@
  * the parser, so execute() returns exactly at its end; resuming it later
  * parses the next response on the same connection.
  *
+ * CONNECT (a proxy tunnel) is refused, as is a -H Transfer-Encoding given
+ * with a -H Content-Length (RFC 9112 §6.2).  Error messages count bytes
+ * from the start of the failing answer.
+ *
  * Exit status: 0 every response was received (whatever its status), 1 the
  * output could not be written, 2 bad usage or a malformed URL, 3 the host
  * cannot be resolved or reached, 4 a timeout, 5 a malformed or incomplete
@@ -424,6 +428,7 @@ struct response {
     int done;         /* the final response is complete */
     int keep_alive;   /* and the connection may carry another request */
     int line_open;    /* a "< " line is open on stderr (-v) */
+    uint64_t start;   /* the parser's stream offset where this answer begins */
 };
 
 /* Show response head text: on stdout with -i (not for 1xx), on stderr with
@@ -537,15 +542,16 @@ static const httpmsg_settings settings = {
 /* One exchange                                                              */
 /* ------------------------------------------------------------------------ */
 
-static void malformed(const httpmsg_parser *p, httpmsg_err err, const struct url *u)
+/* Byte counts are this answer's own (1xx included), not the connection's. */
+static void malformed(const httpmsg_parser *p, httpmsg_err err, const struct response *r, const struct url *u)
 {
     fflush(stdout);
     if (err == HTTPMSG_ERR_INCOMPLETE)
         fail("%s:%s closed the connection before the response was complete (after %llu bytes)", u->host,
-             u->port, (unsigned long long)httpmsg_bytes_consumed(p));
+             u->port, (unsigned long long)(httpmsg_bytes_consumed(p) - r->start));
     else
         fail("malformed response from %s:%s: %s (%s at byte %llu)", u->host, u->port, httpmsg_strerror(err),
-             httpmsg_errname(err), (unsigned long long)httpmsg_error_offset(p));
+             httpmsg_errname(err), (unsigned long long)(httpmsg_error_offset(p) - r->start));
 }
 
 /* Read and parse until the final response is complete.  Returns 0, or an
@@ -583,7 +589,7 @@ static int read_response(int fd, httpmsg_parser *p, struct response *r, const st
             err = httpmsg_finish(p);
             if (r->done)
                 break;
-            malformed(p, err == HTTPMSG_OK ? HTTPMSG_ERR_INCOMPLETE : err, u);
+            malformed(p, err == HTTPMSG_OK ? HTTPMSG_ERR_INCOMPLETE : err, r, u);
             return EXIT_RESPONSE;
         }
         *got = 1;
@@ -598,7 +604,7 @@ static int read_response(int fd, httpmsg_parser *p, struct response *r, const st
                 return EXIT_OUTPUT;
             }
             if (err != HTTPMSG_OK) {
-                malformed(p, err, u);
+                malformed(p, err, r, u);
                 return EXIT_RESPONSE;
             }
         }
@@ -651,7 +657,8 @@ static int fetch(const char *s, struct text *req)
         } else if (opt.verbose) {
             fprintf(stderr, "* reusing connection to %s port %s\n", u.host, u.port);
         }
-        r = (struct response){.head_request = strcmp(opt.method, "HEAD") == 0};
+        r = (struct response){.head_request = strcmp(opt.method, "HEAD") == 0,
+                              .start = httpmsg_bytes_consumed(&conn.parser)};
         conn.parser.data = &r;
         if (opt.verbose)
             show_request(req);
@@ -698,7 +705,7 @@ static int usage(const char *why)
             "usage: httpmsg-client [-X METHOD] [-H 'Name: value']... [-d DATA] [-i] [-v]\n"
             "                      [--connect-timeout S] [--read-timeout S] URL...\n"
             "Fetches each http:// URL and prints the response body.\n"
-            "  -X METHOD           request method (default GET, or POST with -d)\n"
+            "  -X METHOD           request method (default GET, or POST with -d; not CONNECT)\n"
             "  -H 'Name: value'    add a header field (replaces Host, User-Agent, Accept,\n"
             "                      Content-Type if given; a Transfer-Encoding, given once,\n"
             "                      must end in chunked: the -d data then goes as a chunk)\n"
@@ -762,6 +769,8 @@ int main(int argc, char **argv)
             if (strcmp(a, "-X") == 0) {
                 if (!is_token(val, strlen(val)))
                     return usage("-X takes a method name (a token, e.g. GET)");
+                if (strcmp(val, "CONNECT") == 0) /* authority-form, then a tunnel */
+                    return usage("-X CONNECT is not supported (it asks a proxy for a tunnel)");
                 opt.method = val;
             } else if (strcmp(a, "-H") == 0) {
                 const char *colon = strchr(val, ':');
@@ -791,6 +800,8 @@ int main(int argc, char **argv)
         return usage("give Transfer-Encoding once with -H");
     if (user_header("Transfer-Encoding") && !list_has(user_header("Transfer-Encoding"), "chunked", 1))
         return usage("a Transfer-Encoding given with -H must end in chunked (RFC 9112 §6.1)");
+    if (user_header("Transfer-Encoding") && user_header("Content-Length"))
+        return usage("give Transfer-Encoding or Content-Length, not both (RFC 9112 §6.2)");
 
     for (int i = 0; i < nurls && rc == 0; i++)
         rc = fetch(urls[i], &req);

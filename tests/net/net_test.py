@@ -495,9 +495,35 @@ def test_client():
               "client, Transfer-Encoding: %r without -d: an empty chunked body is sent" % te,
               (rc, out, fake.requests, err))
     for args in (["-H", "Transfer-Encoding: identity"], ["-H", "Transfer-Encoding: chunked", "-H",
-                                                          "Transfer-Encoding: gzip"]):
+                                                          "Transfer-Encoding: gzip"],
+                 ["-H", "Transfer-Encoding: chunked", "-H", "content-length: 1"]):  # RFC 9112 §6.2
         rc, out, err, _ = client(*(args + ["-d", "x", "http://127.0.0.1:1/"]))
         check(rc == 2 and "Transfer-Encoding" in err, "client refuses %s" % " ".join(args), (rc, err))
+    # CONNECT asks a proxy for a tunnel (authority-form, RFC 9112 §3.2.3): refused
+    rc, out, err, _ = client("-X", "CONNECT", "http://127.0.0.1:1/")
+    check(rc == 2 and "CONNECT" in err, "client refuses -X CONNECT", (rc, err))
+
+    # errors count bytes from the start of the failing answer, not of the connection
+    def good_then_bad(fake, c):
+        if fake.read_request(c) is not None:
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nA\n")
+        if fake.read_request(c) is not None:
+            c.sendall(b"HTTP/1.1 2OO OK\r\n\r\n")
+    fake = FakeServer(good_then_bad)
+    rc, out, err, _ = client(fake.url + "/1", fake.url + "/2")
+    fake.close()
+    check(rc == 5 and out == b"A\n" and "BAD_STATUS at byte 10)" in err,
+          "client, malformed second answer on a kept connection: the offset is the answer's own", (rc, out, err))
+    def good_then_cut(fake, c):
+        if fake.read_request(c) is not None:
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nA\n")
+        if fake.read_request(c) is not None:
+            c.sendall(b"HTTP/1.1 2")
+    fake = FakeServer(good_then_cut)
+    rc, out, err, _ = client(fake.url + "/1", fake.url + "/2")
+    fake.close()
+    check(rc == 5 and "(after 10 bytes)" in err,
+          "client, second answer cut short: the count is the answer's own", (rc, out, err))
 
     # a body that cannot be written: exit 1 and a message, not success
     if os.path.exists("/dev/full"):
