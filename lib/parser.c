@@ -1038,7 +1038,6 @@ static httpmsg_err head_complete(httpmsg_parser *p)
     return HTTPMSG_OK;
 }
 
-/* The state after a body of this kind begins. */
 /* Body bytes the limit still allows this message: 0, not a wrapped count,
  * when httpmsg_set_max_body() lowered it below what was already read. */
 static inline uint64_t body_room(const httpmsg_parser *p)
@@ -1046,6 +1045,7 @@ static inline uint64_t body_room(const httpmsg_parser *p)
     return p->max_body_ > p->body_read_ ? p->max_body_ - p->body_read_ : 0;
 }
 
+/* The state after a body of this kind begins. */
 static unsigned body_state(httpmsg_parser *p)
 {
     switch (p->body_) {
