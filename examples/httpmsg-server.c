@@ -7,11 +7,15 @@
  *                  [--max-head N] [--max-body N]
  *
  * Every request gets "200 OK", text/plain, "Hello World"; the path /echo
- * (with or without a query) answers with the request as the parser saw it:
+ * (with or without a query, in origin-form "/echo?a=1" or absolute-form
+ * "http://host/echo?a=1") answers with the request as the parser saw it:
  * request line, header fields, an empty line, the body (de-chunked), and
- * trailer fields if any.  Each request is logged on standard output unless
- * --quiet.  Bad input gets the status httpmsg_err_status() names, then the
- * connection is closed.
+ * trailer fields if any.  HEAD gets no body, and the Content-Length GET
+ * would get: that of the same echo with "GET" in place of "HEAD".  Each
+ * request is logged on standard output unless --quiet.  Bad input gets the
+ * status httpmsg_err_status() names, then the connection is closed; so does
+ * a Host value that is not uri-host [ ":" port ] (400), which the parser
+ * leaves to us.
  *
  * How it works, in the order a request meets it:
  *
@@ -165,6 +169,11 @@ struct conn {
     /* the request being parsed */
     enum pause_reason paused_for;
     int echo;         /* the target is /echo */
+    int head_req;     /* its method is HEAD (known once the method is parsed;
+                         0 between requests, whatever the parser last saw) */
+    int name_at;      /* bytes of the field name that match "host" so far; -1: not Host */
+    int in_host;      /* the field value being read is Host's */
+    int host_st;      /* where that value's syntax check stands: enum host_state */
     int recording;    /* keep the fields as text (to log or echo them) */
     int reject;       /* status a callback decided to answer with, or 0 */
     const char *reject_why;
@@ -310,6 +319,86 @@ static int record(struct conn *c, struct buf *b, const char *at, size_t len)
     return buf_add(b, at, len) < 0 ? reject(c, 500, "out of memory") : HTTPMSG_CB_OK;
 }
 
+/* The Host value (RFC 9112 §3.2, RFC 9110 §7.2, RFC 3986 §3.2.2):
+ *
+ *   Host        = uri-host [ ":" port ]      port = *DIGIT
+ *   uri-host    = IP-literal / IPv4address / reg-name
+ *   IP-literal  = "[" ( IPv6address / IPvFuture ) "]"
+ *   IPvFuture   = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+ *   reg-name    = *( unreserved / pct-encoded / sub-delims )
+ *
+ * An IPv4address is also a reg-name; an IPv6address is only checked for its
+ * characters (hex digits, ':' and '.', at least one ':').  An empty value is
+ * valid (the target has no authority); an empty host before a port is not,
+ * as an http URI has a host (RFC 9110 §4.2.1).  The value comes in pieces
+ * when it is split across reads, so it is checked one byte at a time as they
+ * come, with no copy: host_step() moves from state to state. */
+enum host_state {
+    HOST_START,                   /* nothing yet (an empty value is valid) */
+    HOST_NAME,                    /* in a reg-name */
+    HOST_PCT1, HOST_PCT2,         /* after '%': two hex digits */
+    HOST_LIT,                     /* after '[' */
+    HOST_LIT6_NOCOLON, HOST_LIT6, /* IPv6address, before and after a ':' */
+    HOST_FUT_V, HOST_FUT_HEX,     /* IPvFuture: after "v", in its 1*HEXDIG */
+    HOST_FUT_DOT, HOST_FUT,       /* after its ".", in what follows */
+    HOST_LIT_END,                 /* after ']' */
+    HOST_PORT,                    /* after ':' */
+    HOST_BAD
+};
+
+static int is_digit(unsigned char ch) { return ch >= '0' && ch <= '9'; }
+static int is_hex(unsigned char ch) { return is_digit(ch) || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f'); }
+static int is_alpha(unsigned char ch) { return (ch | 0x20) >= 'a' && (ch | 0x20) <= 'z'; }
+static int is_unreserved(unsigned char ch)
+{
+    return is_alpha(ch) || is_digit(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~';
+}
+static int is_sub_delim(unsigned char ch) { return ch && strchr("!$&'()*+,;=", ch) != NULL; }
+
+static int host_step(int st, unsigned char ch)
+{
+    if (st == HOST_START && (ch == '[' || ch == ':')) /* a port needs a host (RFC 9110 §4.2.1) */
+        return ch == '[' ? HOST_LIT : HOST_BAD;
+    if (st == HOST_LIT && (ch | 0x20) == 'v')
+        return HOST_FUT_V;
+    switch (st) {
+    case HOST_START: /* else a reg-name */
+    case HOST_NAME:
+        if (is_unreserved(ch) || is_sub_delim(ch))
+            return HOST_NAME;
+        return ch == '%' ? HOST_PCT1 : ch == ':' ? HOST_PORT : HOST_BAD;
+    case HOST_PCT1:
+        return is_hex(ch) ? HOST_PCT2 : HOST_BAD;
+    case HOST_PCT2:
+        return is_hex(ch) ? HOST_NAME : HOST_BAD;
+    case HOST_LIT: /* else an IPv6address */
+    case HOST_LIT6_NOCOLON:
+        return ch == ':' ? HOST_LIT6 : is_hex(ch) || ch == '.' ? HOST_LIT6_NOCOLON : HOST_BAD;
+    case HOST_LIT6:
+        return ch == ']' ? HOST_LIT_END : is_hex(ch) || ch == '.' || ch == ':' ? HOST_LIT6 : HOST_BAD;
+    case HOST_FUT_V:
+    case HOST_FUT_HEX:
+        return is_hex(ch) ? HOST_FUT_HEX : ch == '.' && st == HOST_FUT_HEX ? HOST_FUT_DOT : HOST_BAD;
+    case HOST_FUT_DOT:
+    case HOST_FUT:
+        if (ch == ']' && st == HOST_FUT)
+            return HOST_LIT_END;
+        return is_unreserved(ch) || is_sub_delim(ch) || ch == ':' ? HOST_FUT : HOST_BAD;
+    case HOST_LIT_END:
+        return ch == ':' ? HOST_PORT : HOST_BAD;
+    case HOST_PORT:
+        return is_digit(ch) ? HOST_PORT : HOST_BAD;
+    default:
+        return HOST_BAD;
+    }
+}
+
+/* Whether a value that ends in state `st` is a whole Host value. */
+static int host_done(int st)
+{
+    return st == HOST_START || st == HOST_NAME || st == HOST_LIT_END || st == HOST_PORT;
+}
+
 static int on_message_begin(httpmsg_parser *p)
 {
     struct conn *c = p->data;
@@ -317,7 +406,8 @@ static int on_message_begin(httpmsg_parser *p)
         c->phase = HEAD;
         c->head_start = now;
     }
-    c->echo = c->reject = 0;
+    c->echo = c->reject = c->head_req = 0;
+    c->name_at = c->in_host = 0;
     c->recording = 1; /* the request line always: it says where to go */
     c->head.len = c->body.len = c->trail.len = 0;
     c->fields = &c->head;
@@ -336,6 +426,11 @@ static int on_method(httpmsg_parser *p, const char *at, size_t len)
 static int on_method_complete(httpmsg_parser *p)
 {
     struct conn *c = p->data;
+    /* Kept here rather than asked of httpmsg_get_method() when answering an
+     * error: between requests the parser still names the last request's
+     * method, and an error there (a stray byte, a timeout) is no answer to
+     * a HEAD. */
+    c->head_req = httpmsg_get_method(p) == HTTPMSG_METHOD_HEAD;
     c->target_at = c->head.len + 1;
     return record(c, &c->head, " ", 1);
 }
@@ -346,11 +441,34 @@ static int on_target(httpmsg_parser *p, const char *at, size_t len)
     return record(c, &c->head, at, len);
 }
 
+/* Whether t[0..n) starts with `lower` (lowercase), in any case. */
+static int starts_nocase(const char *t, size_t n, const char *lower)
+{
+    size_t i;
+    for (i = 0; lower[i]; i++)
+        if (i >= n || ((unsigned char)t[i] | 0x20) != (unsigned char)lower[i])
+            return 0;
+    return 1;
+}
+
 static int on_target_complete(httpmsg_parser *p)
 {
     struct conn *c = p->data;
     const char *t = c->head.p + c->target_at;
-    size_t n = c->head.len - c->target_at;
+    size_t n = c->head.len - c->target_at, skip = 0;
+    /* The resource is named by the path: in origin-form the target starts
+     * with it; in absolute-form (RFC 9112 §3.2.2, which a server must
+     * accept) it follows the scheme and the authority, which ends at the
+     * first '/' or '?'. */
+    if (starts_nocase(t, n, "http://"))
+        skip = 7;
+    else if (starts_nocase(t, n, "https://"))
+        skip = 8;
+    if (skip)
+        while (skip < n && t[skip] != '/' && t[skip] != '?')
+            skip++;
+    t += skip;
+    n -= skip;
     c->echo = n >= 5 && memcmp(t, "/echo", 5) == 0 && (n == 5 || t[5] == '?');
     c->recording = c->echo || !opt.quiet; /* else the fields are not kept at all */
     return HTTPMSG_CB_OK;
@@ -380,6 +498,46 @@ static int on_field_value_complete(httpmsg_parser *p)
 {
     struct conn *c = p->data;
     return c->recording ? record(c, c->fields, "\n", 1) : HTTPMSG_CB_OK;
+}
+
+/* Header fields (not trailers): as above, and each Host value is checked. */
+static int on_header_name(httpmsg_parser *p, const char *at, size_t len)
+{
+    struct conn *c = p->data;
+    for (size_t i = 0; i < len && c->name_at >= 0; i++)
+        c->name_at = c->name_at < 4 && ((unsigned char)at[i] | 0x20) == "host"[c->name_at] ? c->name_at + 1 : -1;
+    return on_field_piece(p, at, len);
+}
+
+static int on_header_name_complete(httpmsg_parser *p)
+{
+    struct conn *c = p->data;
+    c->in_host = c->name_at == 4;
+    c->host_st = HOST_START;
+    c->name_at = 0; /* for the next field's name */
+    return on_field_name_complete(p);
+}
+
+static int on_header_value(httpmsg_parser *p, const char *at, size_t len)
+{
+    struct conn *c = p->data;
+    int rc = on_field_piece(p, at, len); /* first, so that the log shows it */
+    if (rc != HTTPMSG_CB_OK || !c->in_host)
+        return rc;
+    for (size_t i = 0; i < len; i++)
+        if ((c->host_st = host_step(c->host_st, (unsigned char)at[i])) == HOST_BAD)
+            return reject(c, 400, "invalid Host header field value");
+    return HTTPMSG_CB_OK;
+}
+
+static int on_header_value_complete(httpmsg_parser *p)
+{
+    struct conn *c = p->data;
+    int rc = on_field_value_complete(p);
+    if (rc == HTTPMSG_CB_OK && c->in_host && !host_done(c->host_st))
+        return reject(c, 400, "invalid Host header field value");
+    c->in_host = 0;
+    return rc;
 }
 
 static int on_trailer_name(httpmsg_parser *p, const char *at, size_t len)
@@ -434,10 +592,10 @@ static const httpmsg_settings settings = {
     .on_target = on_target,
     .on_target_complete = on_target_complete,
     .on_version_complete = on_version_complete,
-    .on_header_name = on_field_piece,
-    .on_header_name_complete = on_field_name_complete,
-    .on_header_value = on_field_piece,
-    .on_header_value_complete = on_field_value_complete,
+    .on_header_name = on_header_name,
+    .on_header_name_complete = on_header_name_complete,
+    .on_header_value = on_header_value,
+    .on_header_value_complete = on_header_value_complete,
     .on_headers_complete = on_headers_complete,
     .on_body = on_body,
     .on_trailer_name = on_trailer_name,
@@ -493,13 +651,17 @@ static void answer(struct conn *c)
 {
     httpmsg_parser *p = &c->parser;
     int keep = httpmsg_should_keep_alive(p) && !stopping;
-    int head_only = httpmsg_get_method(p) == HTTPMSG_METHOD_HEAD;
+    int head_only = c->head_req;
     static const char hello[] = "Hello World";
     uint64_t length;
 
     if (c->echo) {
         /* the request as parsed: head, empty line, body, trailers */
         length = c->head.len + 1 + c->body.len + (c->trail.len ? 14 + c->trail.len : 0);
+        /* HEAD gets the Content-Length GET would (RFC 9110 §9.3.2): the
+         * same echo, whose request line would say "GET", not "HEAD". */
+        if (head_only)
+            length -= sizeof "HEAD" - sizeof "GET";
         queue_head(c, 200, length, keep);
         if (!head_only) {
             queue(c, c->head.p, c->head.len);
@@ -527,6 +689,7 @@ static void answer(struct conn *c)
     }
     c->phase = IDLE;
     c->close_after = !keep;
+    c->head_req = 0; /* what comes next is not this HEAD's: see on_method_complete */
     buf_clear(&c->head);
     buf_clear(&c->body);
     buf_clear(&c->trail);
@@ -537,7 +700,7 @@ static void answer(struct conn *c)
 static void answer_error(struct conn *c, int status, const char *name, const char *why)
 {
     struct buf body = {0};
-    int head_only = httpmsg_get_method(&c->parser) == HTTPMSG_METHOD_HEAD;
+    int head_only = c->head_req; /* the failing request is a HEAD */
 
     buf_printf(&body, "%d %s: %s\n", status, httpmsg_status_reason(status), why);
     queue_head(c, status, body.len, 0);

@@ -598,6 +598,28 @@ def test_curl():
             check(rc == 0 and text.startswith("HTTP/1.1 200 OK") and "Content-Length: 11" in text
                   and "Hello" not in text, "curl -I (HEAD): fields, no body", text)
 
+            # HEAD /echo announces the length GET /echo sends (RFC 9110 §9.3.2)
+            rc, out, err, _ = run(["curl", "-sS", "-I", u + "/echo?h=1"])
+            rc2, out2, err2, _ = run(["curl", "-sS", u + "/echo?h=1"])
+            m = re.search(r"\r\nContent-Length: (\d+)\r\n", out.decode())
+            check(rc == 0 and rc2 == 0 and m and int(m.group(1)) == len(out2) and out2.startswith(b"GET /echo?h=1 "),
+                  "curl -I /echo: Content-Length %s, what GET /echo sends (%d)" % (m and m.group(1), len(out2)),
+                  (out, out2))
+
+            # an invalid Host value gets 400 (RFC 9112 §3.2); a valid one 200
+            for host, status in (("a b/c", 400), ("a@evil", 400), ("[::1", 400), ("example.com:80", 200),
+                                 ("[::1]:8080", 200)):
+                rc, out, err, _ = run(["curl", "-sS", "-i", "-H", "Host: " + host, u + "/"])
+                text = out.decode()
+                check(rc == 0 and text.startswith("HTTP/1.1 %d " % status)
+                      and (status == 200 or "Connection: close\r\n" in text),
+                      "curl -H 'Host: %s': %d" % (host, status), (rc, text, err))
+
+            # absolute-form (RFC 9112 §3.2.2) names /echo too
+            rc, out, err, _ = run(["curl", "-sS", "--request-target", u + "/echo?x=1", u + "/"])
+            check(rc == 0 and out.startswith(("GET %s/echo?x=1 HTTP/1.1\n" % u).encode()),
+                  "curl --request-target %s/echo?x=1: echoed" % u, (rc, out, err))
+
             body = os.path.join(tmp, "chunked.txt")
             data = "".join("line %06d of a chunked upload\n" % i for i in range(4000)).encode()
             with open(body, "wb") as f:
@@ -862,6 +884,13 @@ def test_raw():
             (501, "CONNECT", b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"),
             (505, "HTTP/2.0 request line", b"GET / HTTP/2.0\r\nHost: a\r\n\r\n"),
         ]
+        # RFC 9112 §3.2: a Host value that is not uri-host [ ":" port ] gets 400
+        for value in (b"a b/c", b"a/b", b"a?x", b"[::1", b"a@evil", b'"quoted"', b"a:8x", b"a%zz", b"a%2",
+                      b"[]", b"[::1]x", b"[1.2]", b"[v1]", b"[vx.a]", b"[::1]:80:1", b":80", b"a#b", b"\xc3\xa9"):
+            bad.append((400, "Host: %s" % value.decode("ascii", "backslashreplace"),
+                        b"GET / HTTP/1.1\r\nHost: " + value + b"\r\n\r\n"))
+        bad.append((400, "invalid Host in HTTP/1.0", b"GET / HTTP/1.0\r\nHost: a/b\r\n\r\n"))
+        bad.append((400, "invalid Host in absolute-form", b"GET http://a/ HTTP/1.1\r\nHost: a b\r\n\r\n"))
         # The HTTP/2 preface: the parser rejects the "*" target of a method
         # other than OPTIONS (RFC 9112 §3.2.4) before it reads the version,
         # so this is 400 (BAD_TARGET) today; 505 would be as right.
@@ -886,6 +915,118 @@ def test_raw():
                                              b"Host: a\r\n\r\n")
         check([r.status for r in resps] == [200, 400] and closed and rest == b"",
               "a bad request after a good one in a pipeline: 200, 400, closed, the rest unread", resps)
+
+        # valid Host values are accepted, an empty one too (no authority in
+        # the target, RFC 9112 §3.2)
+        for value in (b"a", b"example.com:8080", b"127.0.0.1:80", b"a:", b"[::1]", b"[::1]:8080",
+                      b"[2001:db8::1.2.3.4]", b"[v1.fe:x]", b"[V1F.a]:1", b"a%20b%7E", b"!$&'()*+,;=-._~", b""):
+            resps, rest, closed = exchange(port, b"GET / HTTP/1.1\r\nHost: " + value +
+                                           b"\r\nConnection: close\r\n\r\n")
+            check([r.status for r in resps] == [200] and closed, "Host: %s is accepted" % value.decode(), resps)
+
+        # a Host value split across reads is checked piece by piece
+        for pieces, status in (((b"exa", b"mple.c", b"om:8", b"080\r\n\r\n"), 200),
+                               ((b"[::", b"1]:80", b"\r\n\r\n"), 200),
+                               ((b"[::", b"1", b"]x\r\n\r\n"), 400),
+                               ((b"a", b"%", b"2", b"g\r\n\r\n"), 400),
+                               ((b"a", b"%", b"2\r\n\r\n"), 400),
+                               ((b"a b", b"\r\n\r\n"), 400),
+                               ((b"a", b" ", b"b\r\n\r\n"), 400)):
+            s = connect(port)
+            s.sendall(b"GET / HTTP/1.1\r\nConnection: close\r\nHo")
+            for piece in (b"st: ",) + pieces:
+                time.sleep(0.05)
+                try:
+                    s.sendall(piece)
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+            got, closed = read_to_eof(s)
+            s.close()
+            resps = split_responses(got)[0]
+            check([r.status for r in resps] == [status] and closed,
+                  "Host: %s in pieces: %d" % (b"|".join(pieces).decode().strip(), status), got[:300])
+
+        def talk(data, heads=()):
+            """Send raw bytes, read until the server closes; the answers
+            numbered in `heads` answer HEAD.  (responses, rest, closed)"""
+            s = connect(port)
+            try:
+                s.sendall(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            got, closed = read_to_eof(s)
+            s.close()
+            return split_responses(got, heads) + (closed,)
+
+        # an error answer carries its body, even after a HEAD was answered on
+        # the same connection (the parser still names the last method between
+        # requests); only a HEAD that fails itself gets none
+        for what, tail in (("LF", b"\n"), ("bare CR", b"\rX"), ("CRLF and LF", b"\r\n\n"),
+                           ("bad request line", b"GET /x y z\r\n\r\n"),
+                           ("bad method", b"G(T / HTTP/1.1\r\n\r\n")):
+            resps, rest, closed = talk(b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n" + tail, heads=(0,))
+            check([r.status for r in resps] == [200, 400] and closed and rest == b""
+                  and resps[1].body.startswith(b"400 Bad Request: ")
+                  and len(resps[1].body) == int(resps[1].header("Content-Length")),
+                  "HEAD, then %s: the 400 has the body its Content-Length says" % what, (resps, rest))
+        s = connect(port)
+        s.sendall(b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")
+        got = recv_until(s, b"\r\n\r\n")
+        s.sendall(b"\r\n")  # an empty line (which may precede a request), then a stall
+        more, closed = read_to_eof(s)
+        s.close()
+        resps, rest = split_responses(got + more, heads=(0,))
+        check([r.status for r in resps] == [200, 408] and closed and rest == b""
+              and resps[1].body.startswith(b"408 Request Timeout: ")
+              and len(resps[1].body) == int(resps[1].header("Content-Length")),
+              "HEAD, then an empty line and a stall: the 408 has the body its Content-Length says", (resps, rest))
+        for what, req in (("bad value", b"HEAD / HTTP/1.1\r\nHost: a\r\nX: a\x00b\r\n\r\n"),
+                          ("bad Host", b"HEAD / HTTP/1.1\r\nHost: a/b\r\n\r\n"),
+                          ("after a GET", b"GET / HTTP/1.1\r\nHost: a\r\n\r\nHEAD / HTTP/1.1\r\nHost: a b\r\n\r\n")):
+            heads = (1,) if what == "after a GET" else (0,)
+            resps, rest, closed = talk(req, heads=heads)
+            check([r.status for r in resps][-1:] == [400] and closed and rest == b"" and resps[-1].body == b"",
+                  "a HEAD that fails itself (%s): 400 without a body" % what, (resps, rest))
+
+        # HEAD /echo: the Content-Length GET /echo sends (RFC 9110 §9.3.2)
+        for target in (b"/echo", b"/echo?x=1", b"http://a/echo"):
+            req = b" " + target + b" HTTP/1.1\r\nHost: a\r\nX-A: b\r\nContent-Length: 5\r\n\r\nhello"
+            resps, rest, closed = talk(b"GET" + req + b"HEAD" + req + b"GET / HTTP/1.1\r\nHost: a\r\n"
+                                       b"Connection: close\r\n\r\n", heads=(1,))
+            check(len(resps) == 3 and resps[0].body.startswith(b"GET " + target + b" ") and resps[1].body == b""
+                  and resps[1].header("Content-Length") == str(len(resps[0].body))
+                  and resps[2].body == b"Hello World" and rest == b"",
+                  "HEAD %s: Content-Length %s, what GET sends (%d)" %
+                  (target.decode(), resps[1].header("Content-Length") if len(resps) > 1 else None,
+                   len(resps[0].body) if resps else -1), (resps, rest))
+
+        # absolute-form (RFC 9112 §3.2.2): the path after the authority names
+        # the resource, in one piece or several
+        for target, echo in ((b"http://a/echo", True), (b"http://a:8080/echo?x=1", True),
+                             (b"HTTPS://A/echo?", True), (b"hTTp://[::1]:80/echo", True),
+                             (b"http://a/echox", False), (b"http://a/x/echo", False), (b"http://a", False),
+                             (b"http://a?/echo", False), (b"http://echo/", False), (b"ftp://a/echo", False),
+                             (b"/echo?http://a/", True), (b"/x?/echo", False)):
+            req = b"GET " + target + b" HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+            for split in (False, True):
+                s = connect(port)
+                if split:  # the target in pieces: the method and 3 bytes, then a byte at a time
+                    s.sendall(req[:7])
+                    for i in range(7, len(target) + 5):
+                        time.sleep(0.01)
+                        s.sendall(req[i:i + 1])
+                    time.sleep(0.01)
+                    s.sendall(req[len(target) + 5:])
+                else:
+                    s.sendall(req)
+                got, closed = read_to_eof(s)
+                s.close()
+                resps, rest = split_responses(got)
+                want = b"GET " + target + b" HTTP/1.1\n" if echo else b"Hello World"
+                check(len(resps) == 1 and resps[0].status == 200 and closed
+                      and (resps[0].body.startswith(want) if echo else resps[0].body == want),
+                      "target %s%s: %s" % (target.decode(), " in pieces" if split else "",
+                                           "echoed" if echo else "Hello World"), (got[:300], closed))
 
         # damaged input: valid pipelines with a few bytes changed, sent in
         # random pieces, then a half-close.  Every connection must end (the
