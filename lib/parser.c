@@ -1155,14 +1155,6 @@ static inline int eol(const char **ps, const char *lim, uint32_t fl, httpmsg_err
 
 typedef httpmsg_err (*loop_fn)(httpmsg_parser *, const char *, size_t, size_t *);
 
-/* Where one field line's parts are, as the fast field path finds them:
- * name up to colon, the value [value, vend) without its surrounding
- * whitespace, and the next line's start. */
-struct fline {
-    const char *name, *colon, *value, *vend, *next;
-};
-#define FIELDS_BATCH 16 /* lines found before their callbacks are made */
-
 #define LOOP_FN loop_scalar
 #define LOOP_ATTR
 #define SCAN_TOKEN scan_token_scalar
