@@ -981,9 +981,12 @@ static void upgraded(struct chk *c, const char *rest, size_t nrest)
     if (call_finish(c) != HTTPMSG_UPGRADE)
         fuzz_fail("finish on an upgraded parser did not return UPGRADE");
     c->dead = 0;
-    /* decline the upgrade: go on parsing HTTP after it */
+    /* decline the upgrade: go on parsing HTTP after it, unless its message
+     * ended the connection (then only empty lines may come, as after any
+     * closing message) */
     if (httpmsg_resume(c->p) != HTTPMSG_OK)
         fuzz_fail("resume after an upgrade failed");
+    c->closed = !c->keep_alive && !(c->o->cfg->flags & HTTPMSG_LENIENT_DATA_AFTER_CLOSE);
     region_set(c, R_HEAD, at);
 }
 

@@ -487,7 +487,10 @@ HTTPMSG_API httpmsg_err httpmsg_finish(httpmsg_parser *p);
 
 /*
  * Clear a pause (or, after HTTPMSG_UPGRADE, go on parsing HTTP messages from
- * the next byte, e.g. when a server declines an upgrade).  Returns HTTPMSG_OK,
+ * the next byte, e.g. when a server declines an upgrade; unless the upgrade's
+ * message ended the connection (HTTP/1.0 without keep-alive, "close"): then,
+ * as after any closing message, what follows is HTTPMSG_ERR_CLOSED but for
+ * empty lines, and finish is HTTPMSG_OK).  Returns HTTPMSG_OK,
  * or the sticky error if the parser failed; HTTPMSG_ERR_INVALID_ARGUMENT for
  * a bad `p`.  Resuming a parser that is not paused does nothing.
  */

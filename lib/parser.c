@@ -1058,6 +1058,15 @@ static unsigned body_state(httpmsg_parser *p)
     }
 }
 
+/* After a final message that is not an upgrade, or one declined: more
+ * messages, unless this one ended the connection (RFC 9112 §9.6). */
+static unsigned after_final(const httpmsg_parser *p)
+{
+    if (!(p->bits_ & B_KEEP_ALIVE) && !(p->flags_ & HTTPMSG_LENIENT_DATA_AFTER_CLOSE))
+        return S_CLOSED;
+    return S_START;
+}
+
 /* Where the stream goes after this message. */
 static unsigned after_message(const httpmsg_parser *p)
 {
@@ -1065,9 +1074,7 @@ static unsigned after_message(const httpmsg_parser *p)
         return S_UPGRADED;
     if (p->msg_type_ == HTTPMSG_RESPONSE && p->status_ < 200)
         return S_START; /* interim response: the final one follows */
-    if (!(p->bits_ & B_KEEP_ALIVE) && !(p->flags_ & HTTPMSG_LENIENT_DATA_AFTER_CLOSE))
-        return S_CLOSED;
-    return S_START;
+    return after_final(p);
 }
 
 /* Which error an overrun of the head limit is, by where it happened. */
@@ -1449,10 +1456,13 @@ httpmsg_err httpmsg_resume(httpmsg_parser *p)
         return HTTPMSG_ERR_INVALID_ARGUMENT;
     if (p->err_ == HTTPMSG_PAUSED) {
         p->err_ = HTTPMSG_OK;
-    } else if (p->err_ == HTTPMSG_UPGRADE) {
+    } else if (p->err_ == HTTPMSG_UPGRADE) { /* declined: HTTP goes on, if the connection does */
         p->err_ = HTTPMSG_OK;
-        p->state_ = S_START;
-        head_begin(p);
+        p->state_ = (uint8_t)after_final(p);
+        if (p->state_ == S_START)
+            head_begin(p);
+        else
+            p->sub_ = 0; /* S_CLOSED: no CR pending */
     }
     return (httpmsg_err)p->err_;
 }

@@ -366,6 +366,38 @@ START_TEST(upgrade_offset_and_resume)
     ck_assert_int_eq(httpmsg_get_error(&p), HTTPMSG_UPGRADE);
     ck_assert_int_eq(exec_str(&p, "\x16", &used), HTTPMSG_UPGRADE);
     ck_assert_uint_eq(used, 0);
+    r.pause_on = 0;
+
+    /* a declined upgrade whose message ended the connection (HTTP/1.0
+     * without keep-alive, or "close"): what follows is CLOSED, as after any
+     * closing message (RFC 9112 §9.6), unless DATA_AFTER_CLOSE allows it */
+    {
+        static const char *const closing[] = {
+            "CONNECT h:1 HTTP/1.0\r\n\r\n",
+            "GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: upgrade, close\r\n\r\n",
+        };
+        for (int i = 0; i < 2; i++) {
+            size_t head = strlen(closing[i]);
+            httpmsg_reset(&p);
+            ck_assert_int_eq(exec_str(&p, closing[i], &used), HTTPMSG_UPGRADE);
+            ck_assert_int_eq(httpmsg_should_keep_alive(&p), 0);
+            ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_OK);
+            ck_assert_int_eq(exec_str(&p, "\r\n", &used), HTTPMSG_OK); /* empty lines are still fine */
+            ck_assert_int_eq(exec_str(&p, "GET /second HTTP/1.1\r\n\r\n", &used), HTTPMSG_ERR_CLOSED);
+            ck_assert_uint_eq(used, 0);
+            ck_assert_uint_eq(httpmsg_error_offset(&p), head + 2);
+            httpmsg_reset(&p);
+            ck_assert_int_eq(exec_str(&p, closing[i], &used), HTTPMSG_UPGRADE);
+            ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_OK);
+            ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_OK); /* ended between messages */
+            httpmsg_reset(&p);
+            ck_assert_int_eq(httpmsg_set_flags(&p, HTTPMSG_LENIENT_DATA_AFTER_CLOSE), HTTPMSG_OK);
+            ck_assert_int_eq(exec_str(&p, closing[i], &used), HTTPMSG_UPGRADE);
+            ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_OK);
+            ck_assert_int_eq(exec_str(&p, "GET /second HTTP/1.1\r\n\r\n", &used), HTTPMSG_OK);
+            ck_assert_int_eq(httpmsg_set_flags(&p, 0), HTTPMSG_OK);
+        }
+    }
 }
 END_TEST
 
