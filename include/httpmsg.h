@@ -146,7 +146,11 @@ typedef enum httpmsg_body {
     HTTPMSG_BODY_NONE = 0,    /* no body */
     HTTPMSG_BODY_LENGTH = 1,  /* Content-Length bytes (may be 0) */
     HTTPMSG_BODY_CHUNKED = 2, /* chunked transfer coding */
-    HTTPMSG_BODY_EOF = 3      /* response read until the connection closes */
+    HTTPMSG_BODY_EOF = 3      /* response read until the connection closes: one with
+                               * neither field, with a Transfer-Encoding that does not
+                               * end in chunked, or an HTTP/1.0 one with any
+                               * Transfer-Encoding (its framing is faulty, RFC 9112
+                               * §6.1: the raw bytes, the connection then closed) */
 } httpmsg_body;
 
 /*
