@@ -503,27 +503,22 @@ def test_client():
     rc, out, err, _ = client("-X", "CONNECT", "http://127.0.0.1:1/")
     check(rc == 2 and "CONNECT" in err, "client refuses -X CONNECT", (rc, err))
 
-    # errors count bytes from the start of the failing answer, not of the connection
-    def good_then_bad(fake, c):
-        if fake.read_request(c) is not None:
-            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nA\n")
-        if fake.read_request(c) is not None:
-            c.sendall(b"HTTP/1.1 2OO OK\r\n\r\n")
-    fake = FakeServer(good_then_bad)
-    rc, out, err, _ = client(fake.url + "/1", fake.url + "/2")
-    fake.close()
-    check(rc == 5 and out == b"A\n" and "BAD_STATUS at byte 10)" in err,
-          "client, malformed second answer on a kept connection: the offset is the answer's own", (rc, out, err))
-    def good_then_cut(fake, c):
-        if fake.read_request(c) is not None:
-            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nA\n")
-        if fake.read_request(c) is not None:
-            c.sendall(b"HTTP/1.1 2")
-    fake = FakeServer(good_then_cut)
-    rc, out, err, _ = client(fake.url + "/1", fake.url + "/2")
-    fake.close()
-    check(rc == 5 and "(after 10 bytes)" in err,
-          "client, second answer cut short: the count is the answer's own", (rc, out, err))
+    # errors count bytes from the start of the failing answer, not of the connection:
+    # a good answer on a kept connection, then a bad or a cut one
+    def good_then(second):
+        def handler(fake, c):
+            if fake.read_request(c) is not None:
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nA\n")
+            if fake.read_request(c) is not None:
+                c.sendall(second)
+        return handler
+    for second, says, what in ((b"HTTP/1.1 2OO OK\r\n\r\n", "BAD_STATUS at byte 10)", "malformed"),
+                               (b"HTTP/1.1 2", "(after 10 bytes)", "cut short")):
+        fake = FakeServer(good_then(second))
+        rc, out, err, _ = client(fake.url + "/1", fake.url + "/2")
+        fake.close()
+        check(rc == 5 and out == b"A\n" and says in err,
+              "client, second answer on a kept connection %s: the count is the answer's own" % what, (rc, out, err))
 
     # a body that cannot be written: exit 1 and a message, not success
     if os.path.exists("/dev/full"):
