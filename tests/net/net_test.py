@@ -919,6 +919,22 @@ def test_raw():
                                            b"\r\nConnection: close\r\n\r\n")
             check([r.status for r in resps] == [200] and closed, "Host: %s is accepted" % value.decode(), resps)
 
+        def talk(data, heads=()):
+            """Send raw bytes (or a tuple of pieces, 50 ms apart), read until
+            the server closes; the answers numbered in `heads` answer HEAD.
+            (responses, rest, closed)"""
+            s = connect(port)
+            for piece in data if isinstance(data, tuple) else (data,):
+                if isinstance(data, tuple):
+                    time.sleep(0.05)
+                try:
+                    s.sendall(piece)
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+            got, closed = read_to_eof(s)
+            s.close()
+            return split_responses(got, heads) + (closed,)
+
         # a Host value split across reads is checked piece by piece
         for pieces, status in (((b"exa", b"mple.c", b"om:8", b"080\r\n\r\n"), 200),
                                ((b"[::", b"1]:80", b"\r\n\r\n"), 200),
@@ -927,31 +943,9 @@ def test_raw():
                                ((b"a", b"%", b"2\r\n\r\n"), 400),
                                ((b"a b", b"\r\n\r\n"), 400),
                                ((b"a", b" ", b"b\r\n\r\n"), 400)):
-            s = connect(port)
-            s.sendall(b"GET / HTTP/1.1\r\nConnection: close\r\nHo")
-            for piece in (b"st: ",) + pieces:
-                time.sleep(0.05)
-                try:
-                    s.sendall(piece)
-                except (BrokenPipeError, ConnectionResetError):
-                    break
-            got, closed = read_to_eof(s)
-            s.close()
-            resps = split_responses(got)[0]
+            resps, rest, closed = talk((b"GET / HTTP/1.1\r\nConnection: close\r\nHo", b"st: ") + pieces)
             check([r.status for r in resps] == [status] and closed,
-                  "Host: %s in pieces: %d" % (b"|".join(pieces).decode().strip(), status), got[:300])
-
-        def talk(data, heads=()):
-            """Send raw bytes, read until the server closes; the answers
-            numbered in `heads` answer HEAD.  (responses, rest, closed)"""
-            s = connect(port)
-            try:
-                s.sendall(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-            got, closed = read_to_eof(s)
-            s.close()
-            return split_responses(got, heads) + (closed,)
+                  "Host: %s in pieces: %d" % (b"|".join(pieces).decode().strip(), status), (resps, rest))
 
         # an error answer carries its body, even after a HEAD was answered on
         # the same connection (the parser still names the last method between
