@@ -34,8 +34,9 @@
  *    next pipelined request from the same buffer.  So answers go out in
  *    order, and the loop can stop between requests when the client does not
  *    read (back-pressure) or the connection must close.
- *  - Timeouts: a head must arrive within --header-timeout of its first byte
- *    (a client trickling bytes is answered 408 and dropped); a connection
+ *  - Timeouts: a head must arrive within --header-timeout of its first byte,
+ *    empty lines before it aside (a client trickling bytes is answered 408
+ *    and dropped); a connection
  *    silent for --idle-timeout is closed.  --max-conns caps connections
  *    (beyond it: 503 and close).  SIGINT/SIGTERM stop accepting, let the
  *    requests under way finish (2 s at most) and exit 0.
@@ -786,6 +787,15 @@ static void start_linger(struct conn *c)
     c->linger_start = now;
 }
 
+/* How many bytes at the start of b are CR or LF. */
+static size_t strspn_crlf(const char *b, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (b[i] == '\r' || b[i] == '\n'))
+        i++;
+    return i;
+}
+
 static void on_readable(struct conn *c)
 {
     ssize_t n = recv(c->fd, rbuf, sizeof rbuf, 0);
@@ -813,7 +823,10 @@ static void on_readable(struct conn *c)
     }
     if (c->close_after)
         return; /* input after the last request is not parsed */
-    if (c->phase == IDLE) { /* the first byte of a request: the header timeout starts */
+    /* The first byte of a request starts the header timeout: not the empty
+     * lines a client may send between requests (RFC 9112 §2.2), which leave
+     * the connection idle. */
+    if (c->phase == IDLE && n > (ssize_t)strspn_crlf(rbuf, (size_t)n)) {
         c->phase = HEAD;
         c->head_start = now;
     }
