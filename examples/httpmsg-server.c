@@ -36,10 +36,10 @@
  *    read (back-pressure) or the connection must close.
  *  - Timeouts: a head must arrive within --header-timeout of its first byte,
  *    empty lines before it aside (a client trickling bytes is answered 408
- *    and dropped); a connection
- *    silent for --idle-timeout is closed.  --max-conns caps connections
- *    (beyond it: 503 and close).  SIGINT/SIGTERM stop accepting, let the
- *    requests under way finish (2 s at most) and exit 0.
+ *    and dropped); a connection silent for --idle-timeout is closed.
+ *    --max-conns caps connections (beyond it: 503 and close).
+ *    SIGINT/SIGTERM stop accepting, let the requests under way finish (2 s
+ *    at most) and exit 0.
  */
 #define _GNU_SOURCE /* accept4, signalfd */
 #include <httpmsg.h>
