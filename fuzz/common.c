@@ -726,7 +726,7 @@ static int on_headers_complete(httpmsg_parser *p)
     if (r & HTTPMSG_CB_UPGRADE)
         c->upgrade_msg = 1;
     c->over_limit = over && c->kind == HTTPMSG_BODY_LENGTH;
-    c->ka_may_rise = kind == HTTPMSG_BODY_EOF && (r & HTTPMSG_CB_SKIP_BODY);
+    c->ka_may_rise = kind == HTTPMSG_BODY_EOF && (r & (HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE));
     return r;
 }
 
@@ -791,7 +791,8 @@ static int on_message_complete(httpmsg_parser *p)
     buf_add(c->log, "complete\n", 9);
     c->begun = 0;
     /* RFC 9112 §9.3: a response without framing, read until close, keeps
-     * the connection when it has no body after all (it answers HEAD) */
+     * the connection when it has no body after all (it answers HEAD, or is
+     * a CONNECT's tunnel) */
     if (httpmsg_should_keep_alive(p) != c->keep_alive) {
         if (!c->ka_may_rise || c->keep_alive)
             fuzz_fail("keep-alive went from %d at headers_complete to %d", c->keep_alive, !c->keep_alive);
@@ -987,7 +988,7 @@ static void upgraded(struct chk *c, const char *rest, size_t nrest)
     if (httpmsg_resume(c->p) != HTTPMSG_OK)
         fuzz_fail("resume after an upgrade failed");
     c->closed = !c->keep_alive && !(c->o->cfg->flags & HTTPMSG_LENIENT_DATA_AFTER_CLOSE);
-    region_set(c, R_HEAD, at);
+    region_set(c, c->closed ? R_NONE : R_HEAD, at); /* no limit on the empty lines after a close */
 }
 
 /* An error came back from execute (before, used) or finish (used == SIZE_MAX). */

@@ -226,7 +226,10 @@ enum {
     HTTPMSG_CB_PAUSE = 1,     /* stop: execute returns HTTPMSG_PAUSED */
     HTTPMSG_CB_SKIP_BODY = 2, /* on_headers_complete only: this message has no body */
     HTTPMSG_CB_UPGRADE = 4    /* on_headers_complete only: after this head the stream is
-                                 another protocol (e.g. a 2xx answer to CONNECT) */
+                                 another protocol (e.g. a 2xx answer to CONNECT); the
+                                 message has no body.  Either code makes a response
+                                 that would have been read until close keep the
+                                 connection. */
     /* Any negative value: abort with HTTPMSG_ERR_USER; httpmsg_user_error()
      * returns the value.  Any other value is also treated as an error. */
 };

@@ -732,7 +732,7 @@ dispatch:
         }
         if (ret & (HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE))
             p->body_ = HTTPMSG_BODY_NONE;
-        if ((ret & HTTPMSG_CB_SKIP_BODY) && (p->bits_ & B_KA_NO_BODY))
+        if ((ret & (HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE)) && (p->bits_ & B_KA_NO_BODY))
             p->bits_ |= B_KEEP_ALIVE; /* no body to read until close */
         if (ret & HTTPMSG_CB_UPGRADE)
             p->bits_ |= B_UPGRADE;

@@ -1021,7 +1021,7 @@ static httpmsg_err head_complete(httpmsg_parser *p)
         }
         if (p->body_ == HTTPMSG_BODY_EOF) {
             /* read until close, unless the response has no body after all
-             * (it answers HEAD: on_headers_complete says so) */
+             * (it answers HEAD or CONNECT: on_headers_complete says so) */
             if (ka)
                 p->bits_ |= B_KA_NO_BODY;
             ka = 0;

@@ -425,6 +425,15 @@ START_TEST(headers_complete_return_codes)
     ck_assert_int_eq(exec_str(&p, "TLS", &used), HTTPMSG_UPGRADE);
     ck_assert_uint_eq(used, 0);
     ck_assert_str_eq(r.log, "<#>");
+    /* that 2xx has no body (RFC 9112 §6.3 item 2), so, unframed, it does
+     * not end the connection: declined, the next response follows */
+    httpmsg_reset(&p);
+    r.hc_ret = HTTPMSG_CB_UPGRADE;
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\n\r\n", &used), HTTPMSG_UPGRADE);
+    ck_assert_int_eq(httpmsg_should_keep_alive(&p), 1);
+    ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_OK);
+    r.hc_ret = HTTPMSG_CB_OK;
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 204 No Content\r\n\r\n", &used), HTTPMSG_OK);
 }
 END_TEST
 
