@@ -36,7 +36,8 @@
  *    read (back-pressure) or the connection must close.
  *  - Timeouts: a head must arrive within --header-timeout of its first byte,
  *    empty lines before it aside (a client trickling bytes is answered 408
- *    and dropped); a connection silent for --idle-timeout is closed.
+ *    and dropped); a connection silent (empty lines aside) for
+ *    --idle-timeout is closed.
  *    --max-conns caps connections (beyond it: 503 and close).
  *    SIGINT/SIGTERM stop accepting, let the requests under way finish (2 s
  *    at most) and exit 0.
@@ -799,6 +800,7 @@ static size_t strspn_crlf(const char *b, size_t n)
 static void on_readable(struct conn *c)
 {
     ssize_t n = recv(c->fd, rbuf, sizeof rbuf, 0);
+    int blank;
     if (n < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
             c->dead = 1;
@@ -809,7 +811,12 @@ static void on_readable(struct conn *c)
             c->dead = 1;
         return;
     }
-    c->last_io = now;
+    /* Empty lines alone between requests (RFC 9112 §2.2) are no activity:
+     * they start no header timeout, nor put off the idle one (else a client
+     * could hold the connection with a CRLF now and then). */
+    blank = n > 0 && c->phase == IDLE && (size_t)n == strspn_crlf(rbuf, (size_t)n);
+    if (!blank)
+        c->last_io = now;
     if (n == 0) { /* the client shut its side */
         c->peer_eof = 1;
         if (!c->close_after) {
@@ -823,10 +830,7 @@ static void on_readable(struct conn *c)
     }
     if (c->close_after)
         return; /* input after the last request is not parsed */
-    /* The first byte of a request starts the header timeout: not the empty
-     * lines a client may send between requests (RFC 9112 §2.2), which leave
-     * the connection idle. */
-    if (c->phase == IDLE && n > (ssize_t)strspn_crlf(rbuf, (size_t)n)) {
+    if (c->phase == IDLE && !blank) { /* a request's first byte: the header timeout starts */
         c->phase = HEAD;
         c->head_start = now;
     }

@@ -1113,6 +1113,28 @@ def test_raw():
         secs = time.monotonic() - start
         check(closed and got == b"" and 0.8 <= secs <= 10, "an idle connection is closed after --idle-timeout 1 "
               "(%.2f s)" % secs)
+        # empty lines alone are no activity: a CRLF every 0.4 s does not hold
+        # the connection past the idle timeout (nor earn it a 408)
+        s = connect(srv.port)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        first, _ = read_responses(s, 1)
+        start = time.monotonic()
+        closed, got = False, b""
+        s.settimeout(0.4)
+        while not closed and time.monotonic() - start < 8:
+            try:
+                s.sendall(b"\r\n")
+                chunk = s.recv(4096)
+                got += chunk
+                closed = chunk == b""
+            except socket.timeout:
+                pass
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+        s.close()
+        secs = time.monotonic() - start
+        check(len(first) == 1 and closed and got == b"" and secs < 6,
+              "a CRLF every 0.4 s does not hold a connection past --idle-timeout 1 (closed at %.2f s)" % secs, got[:100])
 
     # SIGTERM: idle connections close, a request under way is finished
     with Server() as srv:
