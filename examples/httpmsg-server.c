@@ -47,6 +47,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -176,6 +177,8 @@ struct conn {
     int name_at;      /* bytes of the field name that match "host" so far; -1: not Host */
     int in_host;      /* the field value being read is Host's */
     int host_st;      /* where that value's syntax check stands: enum host_state */
+    char lit6[46];    /* an IPv6 literal's text so far (at most 45 bytes) */
+    int lit6_len;
     int recording;    /* keep the fields as text (to log or echo them) */
     int reject;       /* status a callback decided to answer with, or 0 */
     const char *reject_why;
@@ -329,8 +332,10 @@ static int record(struct conn *c, struct buf *b, const char *at, size_t len)
  *   IPvFuture   = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
  *   reg-name    = *( unreserved / pct-encoded / sub-delims )
  *
- * An IPv4address is also a reg-name; an IPv6address is only checked for its
- * characters (hex digits, ':' and '.', at least one ':').  An empty value is
+ * An IPv4address is also a reg-name.  An IPv6address is scanned for its
+ * characters (hex digits, ':' and '.', at least one ':') and kept, then
+ * checked whole at its ']' with inet_pton(), whose text form is RFC 3986's
+ * (RFC 4291 §2.2, no zone).  An empty value is
  * valid (the target has no authority); an empty host before a port is not,
  * as an http URI has a host (RFC 9110 §4.2.1).  The value comes in pieces
  * when it is split across reads, so it is checked one byte at a time as they
@@ -526,9 +531,25 @@ static int on_header_value(httpmsg_parser *p, const char *at, size_t len)
     int rc = on_field_piece(p, at, len); /* first, so that the log shows it */
     if (rc != HTTPMSG_CB_OK || !c->in_host)
         return rc;
-    for (size_t i = 0; i < len; i++)
-        if ((c->host_st = host_step(c->host_st, (unsigned char)at[i])) == HOST_BAD)
+    for (size_t i = 0; i < len; i++) {
+        int prev = c->host_st;
+        c->host_st = host_step(prev, (unsigned char)at[i]);
+        if (c->host_st == HOST_LIT) { /* '[' */
+            c->lit6_len = 0;
+        } else if (c->host_st == HOST_LIT6 || c->host_st == HOST_LIT6_NOCOLON) {
+            if (c->lit6_len == (int)sizeof c->lit6 - 1)
+                c->host_st = HOST_BAD; /* longer than any IPv6 address */
+            else
+                c->lit6[c->lit6_len++] = at[i];
+        } else if (c->host_st == HOST_LIT_END && prev == HOST_LIT6) { /* its ']' */
+            struct in6_addr a;
+            c->lit6[c->lit6_len] = '\0';
+            if (inet_pton(AF_INET6, c->lit6, &a) != 1)
+                c->host_st = HOST_BAD;
+        }
+        if (c->host_st == HOST_BAD)
             return reject(c, 400, "invalid Host header field value");
+    }
     return HTTPMSG_CB_OK;
 }
 

@@ -881,7 +881,9 @@ def test_raw():
         ]
         # RFC 9112 §3.2: a Host value that is not uri-host [ ":" port ] gets 400
         for value in (b"a b/c", b"a/b", b"a?x", b"[::1", b"a@evil", b'"quoted"', b"a:8x", b"a%zz", b"a%2",
-                      b"[]", b"[::1]x", b"[1.2]", b"[v1]", b"[vx.a]", b"[::1]:80:1", b":80", b"a#b", b"\xc3\xa9"):
+                      b"[]", b"[::1]x", b"[1.2]", b"[v1]", b"[vx.a]", b"[::1]:80:1", b":80", b"a#b", b"\xc3\xa9",
+                      b"[:]", b"[1:2:3:4:5:6:7:8:9]", b"[::1.2.3.4.5]", b"[1::2::3]", b"[12345::]", b"[::1.2.3]",
+                      b"[" + b"0:" * 30 + b":1]"):
             bad.append((400, "Host: %s" % value.decode("ascii", "backslashreplace"),
                         b"GET / HTTP/1.1\r\nHost: " + value + b"\r\n\r\n"))
         bad.append((400, "invalid Host in HTTP/1.0", b"GET / HTTP/1.0\r\nHost: a/b\r\n\r\n"))
@@ -914,7 +916,8 @@ def test_raw():
         # valid Host values are accepted, an empty one too (no authority in
         # the target, RFC 9112 §3.2)
         for value in (b"a", b"example.com:8080", b"127.0.0.1:80", b"a:", b"[::1]", b"[::1]:8080",
-                      b"[2001:db8::1.2.3.4]", b"[v1.fe:x]", b"[V1F.a]:1", b"a%20b%7E", b"!$&'()*+,;=-._~", b""):
+                      b"[2001:db8::1.2.3.4]", b"[v1.fe:x]", b"[V1F.a]:1", b"a%20b%7E", b"!$&'()*+,;=-._~", b"",
+                      b"[1:2:3:4:5:6:7:8]", b"[1:2:3:4:5:6:7::]", b"[::ffff:192.0.2.1]", b"[FE80::A]"):
             resps, rest, closed = exchange(port, b"GET / HTTP/1.1\r\nHost: " + value +
                                            b"\r\nConnection: close\r\n\r\n")
             check([r.status for r in resps] == [200] and closed, "Host: %s is accepted" % value.decode(), resps)
