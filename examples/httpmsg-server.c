@@ -333,19 +333,19 @@ static int record(struct conn *c, struct buf *b, const char *at, size_t len)
  *   reg-name    = *( unreserved / pct-encoded / sub-delims )
  *
  * An IPv4address is also a reg-name.  An IPv6address is scanned for its
- * characters (hex digits, ':' and '.', at least one ':') and kept, then
- * checked whole at its ']' with inet_pton(), whose text form is RFC 3986's
- * (RFC 4291 §2.2, no zone).  An empty value is
- * valid (the target has no authority); an empty host before a port is not,
- * as an http URI has a host (RFC 9110 §4.2.1).  The value comes in pieces
- * when it is split across reads, so it is checked one byte at a time as they
- * come, with no copy: host_step() moves from state to state. */
+ * characters (hex digits, ':' and '.') and kept, then checked whole at its
+ * ']' with inet_pton(), whose text form is RFC 3986's (RFC 4291 §2.2, no
+ * zone).  An empty value is valid (the target has no authority); an empty
+ * host before a port is not, as an http URI has a host (RFC 9110 §4.2.1).
+ * The value comes in pieces when it is split across reads, so it is checked
+ * one byte at a time as they come: host_step() moves from state to state,
+ * and only an IPv6 literal is copied (at most 45 bytes). */
 enum host_state {
     HOST_START,                   /* nothing yet (an empty value is valid) */
     HOST_NAME,                    /* in a reg-name */
     HOST_PCT1, HOST_PCT2,         /* after '%': two hex digits */
     HOST_LIT,                     /* after '[' */
-    HOST_LIT6_NOCOLON, HOST_LIT6, /* IPv6address, before and after a ':' */
+    HOST_LIT6,                    /* in an IPv6address */
     HOST_FUT_V, HOST_FUT_HEX,     /* IPvFuture: after "v", in its 1*HEXDIG */
     HOST_FUT_DOT, HOST_FUT,       /* after its ".", in what follows */
     HOST_LIT_END,                 /* after ']' */
@@ -379,10 +379,10 @@ static int host_step(int st, unsigned char ch)
     case HOST_PCT2:
         return is_hex(ch) ? HOST_NAME : HOST_BAD;
     case HOST_LIT: /* else an IPv6address */
-    case HOST_LIT6_NOCOLON:
-        return ch == ':' ? HOST_LIT6 : is_hex(ch) || ch == '.' ? HOST_LIT6_NOCOLON : HOST_BAD;
     case HOST_LIT6:
-        return ch == ']' ? HOST_LIT_END : is_hex(ch) || ch == '.' || ch == ':' ? HOST_LIT6 : HOST_BAD;
+        if (ch == ']' && st == HOST_LIT6)
+            return HOST_LIT_END;
+        return is_hex(ch) || ch == '.' || ch == ':' ? HOST_LIT6 : HOST_BAD;
     case HOST_FUT_V:
     case HOST_FUT_HEX:
         return is_hex(ch) ? HOST_FUT_HEX : ch == '.' && st == HOST_FUT_HEX ? HOST_FUT_DOT : HOST_BAD;
@@ -536,7 +536,7 @@ static int on_header_value(httpmsg_parser *p, const char *at, size_t len)
         c->host_st = host_step(prev, (unsigned char)at[i]);
         if (c->host_st == HOST_LIT) { /* '[' */
             c->lit6_len = 0;
-        } else if (c->host_st == HOST_LIT6 || c->host_st == HOST_LIT6_NOCOLON) {
+        } else if (c->host_st == HOST_LIT6) {
             if (c->lit6_len == (int)sizeof c->lit6 - 1)
                 c->host_st = HOST_BAD; /* longer than any IPv6 address */
             else
