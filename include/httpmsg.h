@@ -433,10 +433,11 @@ HTTPMSG_API uint32_t httpmsg_get_flags(const httpmsg_parser *p);
  * the response has no body; the error then wins over a pause), a chunked or
  * read-until-close body as soon as it would exceed it:
  * HTTPMSG_ERR_BODY_TOO_LARGE (413).  `max_body` may change at any time,
- * from a callback too: a Content-Length is checked once, at the end of the
- * head; a chunked body against the limit at each chunk-size line; a body
- * read until close at each byte.  A limit set below the body bytes already
- * read lets no more through.
+ * from a callback too, and takes effect at the next check: a Content-Length
+ * at the end of the head (a request's again once on_headers_complete has
+ * returned; a body past that check is read to its end); a chunked body at
+ * each chunk-size line; a body read until close at each byte.  There, a
+ * limit below the body bytes already read lets no more through.
  * Returns HTTPMSG_ERR_INVALID_ARGUMENT for a bad `p` or a `max_head` out of
  * range, and (changing nothing) for httpmsg_set_max_head() called from one
  * of `p`'s callbacks.
@@ -459,10 +460,11 @@ HTTPMSG_API httpmsg_err httpmsg_set_max_body(httpmsg_parser *p, uint64_t max_bod
  *                   the line end after a field value).  Call
  *                   httpmsg_resume(), then execute again with the rest.  Until
  *                   then every execute returns HTTPMSG_PAUSED with `*used` 0.
- *                   What follows a pause runs in the next call that brings
- *                   bytes: a message without a body, paused in
- *                   on_headers_complete, completes only then (so pause there
- *                   for "100 Continue" only when a body follows).
+ *                   What follows a pause runs in the next call: a message
+ *                   without a body, paused in on_headers_complete at the end
+ *                   of `data`, completes (on_message_complete, or
+ *                   HTTPMSG_UPGRADE for an upgrade) in the next call with
+ *                   bytes, or in a zero-length call after the resume.
  *  HTTPMSG_UPGRADE  an upgrade or CONNECT message is complete; `*used` is the
  *                   offset in `data` where the other protocol's bytes begin.
  *                   Further calls return HTTPMSG_UPGRADE with `*used` 0, until
@@ -476,9 +478,12 @@ HTTPMSG_API httpmsg_err httpmsg_set_max_body(httpmsg_parser *p, uint64_t max_bod
  * HTTPMSG_ERR_INVALID_ARGUMENT (NULL `p`, NULL `data` with `len` > 0, a
  * zero-filled, never initialised parser, a call from inside a callback)
  * changes nothing.
- * A zero-length call consumes nothing, calls nothing and returns the current
- * state (HTTPMSG_OK, or the pending pause, upgrade or error); it does not mean
- * end of input: that is httpmsg_finish().
+ * A zero-length call (`data` may be NULL) consumes nothing.  It makes the
+ * calls that need no more bytes, those a pause put off (say,
+ * on_message_complete after a pause in on_headers_complete, or in the last
+ * body piece); else it calls nothing.  It returns what a call with bytes
+ * would: HTTPMSG_OK, or a pause, upgrade or error, pending or new.  It does
+ * not mean end of input: that is httpmsg_finish().
  */
 HTTPMSG_API httpmsg_err httpmsg_execute(httpmsg_parser *p, const char *data, size_t len, size_t *used);
 
@@ -551,7 +556,8 @@ HTTPMSG_API int httpmsg_should_keep_alive(const httpmsg_parser *p);
  * HTTPMSG_CB_UPGRADE. */
 HTTPMSG_API int httpmsg_is_upgrade(const httpmsg_parser *p);
 /* 1 if this HTTP/1.1 request's Expect list has the member 100-continue
- * (RFC 9110 §10.1.1; case-insensitive, e.g. "Expect: 100-continue"). */
+ * (RFC 9110 §10.1.1; case-insensitive, e.g. "Expect: 100-continue"; a
+ * member with parameters, "100-continue;x=1", is another expectation). */
 HTTPMSG_API int httpmsg_expect_continue(const httpmsg_parser *p);
 /* Number of Host fields in this request (saturates at 255).  RFC 9112 §3.2:
  * a server answers 400 unless an HTTP/1.1 request has exactly one, and to

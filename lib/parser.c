@@ -1382,6 +1382,9 @@ static __attribute__((noinline)) httpmsg_err execute_body(httpmsg_parser *p, con
     return e;
 }
 
+/* Where a call with no bytes points the loop (its own data may be NULL). */
+static const char nothing[1];
+
 httpmsg_err httpmsg_execute(httpmsg_parser *p, const char *data, size_t len, size_t *used)
 {
     if (used)
@@ -1390,14 +1393,15 @@ httpmsg_err httpmsg_execute(httpmsg_parser *p, const char *data, size_t len, siz
         return HTTPMSG_ERR_INVALID_ARGUMENT;
     if (UNLIKELY(p->err_ != HTTPMSG_OK))
         return (httpmsg_err)p->err_;
-    if (UNLIKELY(len == 0)) {
-        /* an upgrade whose on_message_complete paused, since resumed: the
-         * call the loop would make returns HTTPMSG_UPGRADE, as this one does */
-        if (p->state_ == S_UPGRADED)
-            p->err_ = HTTPMSG_UPGRADE;
-        return (httpmsg_err)p->err_;
-    }
     p->bits_ |= B_BUSY;
+    if (UNLIKELY(len == 0)) {
+        /* no bytes, but what needs none runs: after a pause, the calls up
+         * to the next byte needed (a bodiless message's completion, an
+         * upgrade's HTTPMSG_UPGRADE), as httpmsg_finish() makes them too */
+        if (!used)
+            return execute_unused(p, nothing, 0);
+        return impls[p->impl_].fn(p, nothing, 0, used);
+    }
     if ((p->state_ == S_BODY_LENGTH || p->state_ == S_CHUNK_DATA) && len < p->remaining_)
         return execute_body(p, data, len, used);
     /* the loop clears B_BUSY and sets *used as it returns: a tail call */
@@ -1408,7 +1412,6 @@ httpmsg_err httpmsg_execute(httpmsg_parser *p, const char *data, size_t len, siz
 
 httpmsg_err httpmsg_finish(httpmsg_parser *p)
 {
-    static const char nothing[1];
     httpmsg_err e;
     size_t used;
     if (!usable(p) || (p->bits_ & B_BUSY))

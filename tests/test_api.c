@@ -301,12 +301,53 @@ START_TEST(pause_resume_headers)
     ck_assert_str_eq(r.log, "</u|Expect=100-continue|Content-Length=4#[body]");
     httpmsg_resume(&p);
     r.pause_on = 0;
-    /* a zero-length call calls nothing: message complete waits for more input */
+    /* the message complete the pause put off: a zero-length call makes it */
     ck_assert_int_eq(httpmsg_execute(&p, in + strlen(in), 0, &used), HTTPMSG_OK);
-    ck_assert_str_eq(r.log, "</u|Expect=100-continue|Content-Length=4#[body]");
-    /* or for the end of input */
+    ck_assert_uint_eq(used, 0);
+    ck_assert_str_eq(r.log, "</u|Expect=100-continue|Content-Length=4#[body]>");
+    /* and only once */
+    ck_assert_int_eq(httpmsg_execute(&p, NULL, 0, NULL), HTTPMSG_OK);
     ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_OK);
     ck_assert_str_eq(r.log, "</u|Expect=100-continue|Content-Length=4#[body]>");
+}
+END_TEST
+
+START_TEST(zero_length_after_pause_at_head_end)
+{
+    /* A bodiless GET and a CONNECT, each paused in on_headers_complete with
+     * its head at the end of the buffer: after the resume, a zero-length
+     * call completes the message (the CONNECT's client sends nothing until
+     * it has its 200).  A pause in that call stops it again. */
+    const char *get = "GET /g HTTP/1.1\r\nHost: h\r\n\r\n";
+    const char *con = "CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n";
+    httpmsg_parser p;
+    struct rec r = {0};
+    size_t used;
+    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
+    p.data = &r;
+    r.pause_on = 'H';
+    ck_assert_int_eq(exec_str(&p, get, &used), HTTPMSG_PAUSED);
+    ck_assert_uint_eq(used, strlen(get));
+    ck_assert_str_eq(r.log, "</g|Host=h#");
+    ck_assert_int_eq(httpmsg_execute(&p, NULL, 0, &used), HTTPMSG_PAUSED); /* not before the resume */
+    ck_assert_str_eq(r.log, "</g|Host=h#");
+    ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_OK);
+    r.pause_on = 'M';
+    used = 9;
+    ck_assert_int_eq(httpmsg_execute(&p, NULL, 0, &used), HTTPMSG_PAUSED);
+    ck_assert_uint_eq(used, 0);
+    ck_assert_str_eq(r.log, "</g|Host=h#>");
+    ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_OK);
+    r.pause_on = 'H';
+    ck_assert_int_eq(exec_str(&p, con, &used), HTTPMSG_PAUSED);
+    ck_assert_uint_eq(used, strlen(con));
+    ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_execute(&p, "", 0, &used), HTTPMSG_UPGRADE);
+    ck_assert_uint_eq(used, 0);
+    ck_assert_str_eq(r.log, "</g|Host=h#><h:443|Host=h:443#>");
+    ck_assert_uint_eq(httpmsg_bytes_consumed(&p), strlen(get) + strlen(con));
+    ck_assert_int_eq(httpmsg_execute(&p, "x", 1, &used), HTTPMSG_UPGRADE);
+    ck_assert_uint_eq(used, 0);
 }
 END_TEST
 
@@ -1006,6 +1047,7 @@ int main(void)
     tcase_add_test(tc, sticky_error_and_reset);
     tcase_add_test(tc, user_errors);
     tcase_add_test(tc, pause_resume_headers);
+    tcase_add_test(tc, zero_length_after_pause_at_head_end);
     tcase_add_test(tc, pause_in_message_complete_pipelining);
     tcase_add_test(tc, upgrade_offset_and_resume);
     tcase_add_test(tc, headers_complete_return_codes);
