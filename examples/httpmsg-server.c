@@ -462,18 +462,23 @@ static int on_target_complete(httpmsg_parser *p)
 {
     struct conn *c = p->data;
     const char *t = c->head.p + c->target_at;
-    size_t n = c->head.len - c->target_at, skip = 0;
+    size_t n = c->head.len - c->target_at, skip = 0, host;
     /* The resource is named by the path: in origin-form the target starts
      * with it; in absolute-form (RFC 9112 §3.2.2, which a server must
      * accept) it follows the scheme and the authority, which ends at the
-     * first '/' or '?'. */
+     * first '/' or '?'.  An http(s) authority must name a host (RFC 9110
+     * §4.2.1, a MUST) and should carry no userinfo (§4.2.4): both 400. */
     if (starts_nocase(t, n, "http://"))
         skip = 7;
     else if (starts_nocase(t, n, "https://"))
         skip = 8;
-    if (skip)
-        while (skip < n && t[skip] != '/' && t[skip] != '?')
-            skip++;
+    if (skip) {
+        for (host = skip; skip < n && t[skip] != '/' && t[skip] != '?'; skip++)
+            if (t[skip] == '@')
+                return reject(c, 400, "userinfo in the request-target");
+        if (skip == host || t[host] == ':')
+            return reject(c, 400, "no host in the request-target");
+    }
     t += skip;
     n -= skip;
     c->echo = n >= 5 && memcmp(t, "/echo", 5) == 0 && (n == 5 || t[5] == '?');
