@@ -158,8 +158,6 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
 #else
         ve = strict ? SCAN_VALUE(q + 1, hend, C_VALUE) : SCAN_VALUE(q + 1, hend, C_VALUEL);
 #endif
-        for (v = q + 1; v < ve && (cls[(unsigned char)*v] & C_WS); v++)
-            ;
         last = 0;
         if (hend - ve < 3 || ld2(ve) != ld2("\r\n") || !(cls[(unsigned char)ve[2]] & C_TCHAR)) {
             if (hend - ve >= 4 && ld4(ve) == ld4("\r\n\r\n")) {
@@ -167,6 +165,8 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
             } else {
                 /* the value or its line end needs the states: go on from
                  * where the scan stopped, the value begun at v */
+                for (v = q + 1; v < ve && (cls[(unsigned char)*v] & C_WS); v++)
+                    ;
                 p->bits_ |= B_VALUE_OPEN;
                 *pst = v == hend ? S_VALUE_OWS : S_VALUE;
                 *pmark = v;
@@ -174,8 +174,17 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
                 return HTTPMSG_OK;
             }
         }
-        for (t = ve; t > v && (cls[(unsigned char)t[-1]] & C_WS); t--)
-            ;
+        /* the line ends at ve with a CR, so the scans for whitespace around
+         * the value stop there: the usual single SP costs one test */
+        v = q + 1;
+        v += *v == ' ';
+        if (UNLIKELY(cls[(unsigned char)*v] & C_WS))
+            while (cls[(unsigned char)*++v] & C_WS)
+                ;
+        t = ve;
+        if (UNLIKELY(cls[(unsigned char)t[-1]] & C_WS))
+            while (t > v && (cls[(unsigned char)t[-1]] & C_WS))
+                t--;
         s = ve + 2;
         if (sem && p->hdr_ == H_CONN) { /* its value is whole: no need of tok_ */
             conn_value(p, v, (size_t)(t - v));
