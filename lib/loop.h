@@ -109,7 +109,7 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
     const char *s = *ps, *q, *v, *ve, *t;
     httpmsg_err rc;
     size_t bad;
-    int r, last, sem;
+    int r, sem;
 #ifdef BLOCK_FILL
     const uint8_t vm = strict ? C_VALUE : C_VALUEL;
     struct blk b;
@@ -158,11 +158,10 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
 #else
         ve = strict ? SCAN_VALUE(q + 1, hend, C_VALUE) : SCAN_VALUE(q + 1, hend, C_VALUEL);
 #endif
-        last = 0;
-        if (hend - ve < 3 || ld2(ve) != ld2("\r\n") || !(cls[(unsigned char)ve[2]] & C_TCHAR)) {
-            if (hend - ve >= 4 && ld4(ve) == ld4("\r\n\r\n")) {
-                last = 1; /* the empty line ending the section follows */
-            } else {
+        /* ve[2], in the buffer either way, tells at the end whether the
+         * empty line ending the section follows */
+        if (UNLIKELY(hend - ve < 3 || ld2(ve) != ld2("\r\n") || !(cls[(unsigned char)ve[2]] & C_TCHAR))) {
+            if (!(hend - ve >= 4 && ld4(ve) == ld4("\r\n\r\n"))) {
                 /* the value or its line end needs the states: go on from
                  * where the scan stopped, the value begun at v */
                 for (v = q + 1; v < ve && (cls[(unsigned char)*v] & C_WS); v++)
@@ -186,24 +185,23 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
             while (t > v && (cls[(unsigned char)t[-1]] & C_WS))
                 t--;
         s = ve + 2;
-        if (sem && p->hdr_ == H_CONN) { /* its value is whole: no need of tok_ */
-            conn_value(p, v, (size_t)(t - v));
-            p->hdr_ = H_OTHER;
-            sem = 0;
-        }
-        if (t > v) {
-            if (sem && (rc = sem_piece(p, v, (size_t)(t - v), &bad)) != HTTPMSG_OK) {
+        if (UNLIKELY(sem)) {
+            if (p->hdr_ == H_CONN) { /* its value is whole: no need of tok_ */
+                conn_value(p, v, (size_t)(t - v));
+                p->hdr_ = H_OTHER;
+                sem = 0;
+            } else if (t > v && (rc = sem_piece(p, v, (size_t)(t - v), &bad)) != HTTPMSG_OK) {
                 *ps = v + bad;
                 return rc;
             }
-            if (f_value && (r = f_value(p, v, (size_t)(t - v))) != HTTPMSG_CB_OK) {
-                *ps = s;
-                *pst = S_FIELD_START;
-                p->bits_ |= B_VALUE_OPEN | B_VALUE_CONTENT;
-                return cb_result(p, r);
-            }
         }
-        if (sem) {
+        if (t > v && f_value && (r = f_value(p, v, (size_t)(t - v))) != HTTPMSG_CB_OK) {
+            *ps = s;
+            *pst = S_FIELD_START;
+            p->bits_ |= B_VALUE_OPEN | B_VALUE_CONTENT;
+            return cb_result(p, r);
+        }
+        if (UNLIKELY(sem)) {
             rc = sem_end(p);
             p->hdr_ = H_OTHER;
             if (rc != HTTPMSG_OK) {
@@ -216,7 +214,7 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
             *pst = S_FIELD_START;
             return cb_result(p, r);
         }
-        if (last) {
+        if (UNLIKELY(*s == '\r')) { /* the empty line */
             *ps = s + 2;
             *pst = tr ? S_MSG_DONE : S_HEAD_DONE;
             return HTTPMSG_OK;
