@@ -565,6 +565,11 @@ dispatch:
     field_start:
         if (s == hend)
             goto head_edge;
+        /* the usual case first: a field name starts, no value is open, and
+         * the lines are header fields with values checked strictly */
+        if (LIKELY((cls[(unsigned char)*s] & C_TCHAR) && !(p->bits_ & (B_VALUE_OPEN | B_TRAILERS)) &&
+                   !(fl & HTTPMSG_LENIENT_VALUE_CHARS)))
+            goto fields_hdr;
         if (is_ws(*s)) { /* obs-fold (§5.2), or whitespace after the start line (§2.2) */
             if (!(p->bits_ & B_VALUE_OPEN)) {
                 rc = (p->bits_ & B_TRAILERS) ? HTTPMSG_ERR_OBS_FOLD : HTTPMSG_ERR_WHITESPACE_AFTER_START_LINE;
@@ -595,9 +600,13 @@ dispatch:
             goto dispatch;
         }
         /* field lines: FIELDS_FN takes them as far as it can */
-        if ((rc = ((p->bits_ & B_TRAILERS) || (fl & HTTPMSG_LENIENT_VALUE_CHARS)
-                       ? FIELDS_FN(p, &s, &mark, data, hend, &st)
-                       : FIELDS_HDR(p, &s, &mark, data, hend, &st))) != HTTPMSG_OK) {
+        if ((p->bits_ & B_TRAILERS) || (fl & HTTPMSG_LENIENT_VALUE_CHARS)) {
+            rc = FIELDS_FN(p, &s, &mark, data, hend, &st);
+        } else {
+        fields_hdr:
+            rc = FIELDS_HDR(p, &s, &mark, data, hend, &st);
+        }
+        if (rc != HTTPMSG_OK) {
             if (rc > HTTPMSG_ERR_USER)
                 goto error;
             goto stop;
