@@ -472,6 +472,8 @@ static int on_target_complete(httpmsg_parser *p)
         skip = 7;
     else if (starts_nocase(t, n, "https://"))
         skip = 8;
+    else if (starts_nocase(t, n, "http:") || starts_nocase(t, n, "https:"))
+        return reject(c, 400, "no host in the request-target"); /* no "//" authority */
     if (skip) {
         for (host = skip; skip < n && t[skip] != '/' && t[skip] != '?'; skip++)
             if (t[skip] == '@')

@@ -462,7 +462,7 @@ HTTPMSG_API httpmsg_err httpmsg_set_max_body(httpmsg_parser *p, uint64_t max_bod
  *                   then every execute returns HTTPMSG_PAUSED with `*used` 0.
  *                   What follows a pause runs in the next call: a message
  *                   without a body, paused in on_headers_complete at the end
- *                   of `data`, completes (on_message_complete, or
+ *                   of `data`, completes (on_message_complete, then
  *                   HTTPMSG_UPGRADE for an upgrade) in the next call with
  *                   bytes, or in a zero-length call after the resume.
  *  HTTPMSG_UPGRADE  an upgrade or CONNECT message is complete; `*used` is the
@@ -481,9 +481,10 @@ HTTPMSG_API httpmsg_err httpmsg_set_max_body(httpmsg_parser *p, uint64_t max_bod
  * A zero-length call (`data` may be NULL) consumes nothing.  It makes the
  * calls that need no more bytes, those a pause put off (say,
  * on_message_complete after a pause in on_headers_complete, or in the last
- * body piece); else it calls nothing.  It returns what a call with bytes
- * would: HTTPMSG_OK, or a pause, upgrade or error, pending or new.  It does
- * not mean end of input: that is httpmsg_finish().
+ * body piece); else it calls nothing.  It returns HTTPMSG_OK, or a pause,
+ * upgrade or error, pending or from a call it made (never an error that
+ * needs a byte to find: after a closing message it is HTTPMSG_OK).  It
+ * does not mean end of input: that is httpmsg_finish().
  */
 HTTPMSG_API httpmsg_err httpmsg_execute(httpmsg_parser *p, const char *data, size_t len, size_t *used);
 

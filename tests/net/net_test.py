@@ -892,6 +892,7 @@ def test_raw():
         bad.append((400, "userinfo in absolute-form", b"GET http://u@a/ HTTP/1.1\r\nHost: a\r\n\r\n"))
         bad.append((400, "empty host in absolute-form", b"GET http:///echo HTTP/1.1\r\nHost: a\r\n\r\n"))
         bad.append((400, "port without host in absolute-form", b"GET https://:443/ HTTP/1.1\r\nHost: a\r\n\r\n"))
+        bad.append((400, "http: without an authority", b"GET http:/echo HTTP/1.1\r\nHost: a\r\n\r\n"))
         # The HTTP/2 preface: the parser rejects the "*" target of a method
         # other than OPTIONS (RFC 9112 §3.2.4) before it reads the version,
         # so this is 400 (BAD_TARGET) today; 505 would be as right.
