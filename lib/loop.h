@@ -93,8 +93,12 @@ static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, con
  * bad byte, the end of the section): *ps, *pmark and *pst then say where
  * and in which state to go on, with the element begun at *pmark.  A pause
  * or user error returns with *ps and *pst where to resume; a parse error
- * with *ps at the offending byte.  lo is the start of the buffer; tr says
- * the lines are trailer fields, strict that values are checked strictly.
+ * with *ps at the offending byte.  lo is the start of the buffer, *pmark
+ * on entry its end (hend may be the head limit before it): a value that
+ * runs into the end has its piece delivered here, unless the states must
+ * hold back whitespace or interpret it, and the loop returns in S_VALUE
+ * with *ps and *pmark at the end.  tr says the lines are trailer fields,
+ * strict that values are checked strictly.
  */
 static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(httpmsg_parser *p, const char **ps,
                                                                               const char **pmark, const char *lo,
@@ -107,6 +111,7 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
     const httpmsg_data_cb f_value = tr ? cb->on_trailer_value : cb->on_header_value;
     const httpmsg_cb f_value_done = tr ? cb->on_trailer_value_complete : cb->on_header_value_complete;
     const char *s = *ps, *q, *v, *ve, *t;
+    const char *const end = *pmark; /* the buffer's end (hend may be the head limit) */
     httpmsg_err rc;
     size_t bad;
     int r, sem;
@@ -167,6 +172,17 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
                 for (v = q + 1; v < ve && (cls[(unsigned char)*v] & C_WS); v++)
                     ;
                 p->bits_ |= B_VALUE_OPEN;
+                if (ve == end && !sem && v < ve && !(cls[(unsigned char)ve[-1]] & C_WS)) {
+                    /* the value goes on in the next buffer (the usual cut
+                     * when input comes in small pieces): its piece here, as
+                     * the states would deliver it, none of it held back */
+                    *pst = S_VALUE;
+                    *pmark = *ps = ve;
+                    p->bits_ |= B_VALUE_CONTENT;
+                    if (f_value && (r = f_value(p, v, (size_t)(ve - v))) != HTTPMSG_CB_OK)
+                        return cb_result(p, r);
+                    return HTTPMSG_OK;
+                }
                 *pst = v == hend ? S_VALUE_OWS : S_VALUE;
                 *pmark = v;
                 *ps = ve;
@@ -568,8 +584,10 @@ dispatch:
         /* the usual case first: a field name starts, no value is open, and
          * the lines are header fields with values checked strictly */
         if (LIKELY((cls[(unsigned char)*s] & C_TCHAR) && !(p->bits_ & (B_VALUE_OPEN | B_TRAILERS)) &&
-                   !(fl & HTTPMSG_LENIENT_VALUE_CHARS)))
+                   !(fl & HTTPMSG_LENIENT_VALUE_CHARS))) {
+            mark = end;
             goto fields_hdr;
+        }
         if (is_ws(*s)) { /* obs-fold (§5.2), or whitespace after the start line (§2.2) */
             if (!(p->bits_ & B_VALUE_OPEN)) {
                 rc = (p->bits_ & B_TRAILERS) ? HTTPMSG_ERR_OBS_FOLD : HTTPMSG_ERR_WHITESPACE_AFTER_START_LINE;
@@ -600,6 +618,7 @@ dispatch:
             goto dispatch;
         }
         /* field lines: FIELDS_FN takes them as far as it can */
+        mark = end; /* which it reads first */
         if ((p->bits_ & B_TRAILERS) || (fl & HTTPMSG_LENIENT_VALUE_CHARS)) {
             rc = FIELDS_FN(p, &s, &mark, data, hend, &st);
         } else {
@@ -613,6 +632,8 @@ dispatch:
         }
         if (st == S_HEAD_DONE)
             goto head_done;
+        if (st == S_VALUE && s == end && mark == end)
+            goto stop; /* the value's piece is delivered */
         goto dispatch;
     case S_FIELD_NAME:
         q = SCAN_TOKEN(s, hend);
