@@ -117,6 +117,14 @@ static const httpmsg_settings cbs = {
     .on_message_complete = on_done,
 };
 
+/* A request parser recording into r, pausing on pause_on (see struct rec). */
+static void rec_start(httpmsg_parser *p, struct rec *r, int pause_on)
+{
+    httpmsg_init(p, HTTPMSG_REQUEST, &cbs);
+    p->data = r;
+    r->pause_on = pause_on;
+}
+
 static httpmsg_err exec_str(httpmsg_parser *p, const char *s, size_t *used)
 {
     return httpmsg_execute(p, s, strlen(s), used);
@@ -194,8 +202,7 @@ START_TEST(zero_length_execute)
     httpmsg_parser p;
     struct rec r = {0};
     size_t used = 5;
-    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
-    p.data = &r;
+    rec_start(&p, &r, 0);
     ck_assert_int_eq(httpmsg_execute(&p, "", 0, &used), HTTPMSG_OK);
     ck_assert_uint_eq(used, 0);
     ck_assert_uint_eq(r.len, 0);
@@ -212,8 +219,7 @@ START_TEST(sticky_error_and_reset)
     httpmsg_parser p;
     struct rec r = {0};
     size_t used = 0;
-    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
-    p.data = &r;
+    rec_start(&p, &r, 0);
     httpmsg_set_flags(&p, HTTPMSG_LENIENT_OBS_FOLD);
     httpmsg_set_max_head(&p, 200);
     ck_assert_int_eq(exec_str(&p, "GET / HTTP/1.1\r\nBad Name: x\r\n", &used), HTTPMSG_ERR_SPACE_BEFORE_COLON);
@@ -252,8 +258,7 @@ START_TEST(user_errors)
     httpmsg_parser p;
     struct rec r = {0};
     size_t used;
-    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
-    p.data = &r;
+    rec_start(&p, &r, 0);
     r.fail_with = -42;
     ck_assert_int_eq(exec_str(&p, "GET / HTTP/1.1\r\nA: x\r\nB: y\r\n\r\n", &used), HTTPMSG_ERR_USER);
     ck_assert_int_eq(httpmsg_user_error(&p), -42);
@@ -283,9 +288,7 @@ START_TEST(pause_resume_headers)
     httpmsg_parser p;
     struct rec r = {0};
     size_t used, head = strlen(in) - 4;
-    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
-    p.data = &r;
-    r.pause_on = 'H';
+    rec_start(&p, &r, 'H');
     ck_assert_int_eq(exec_str(&p, in, &used), HTTPMSG_PAUSED);
     ck_assert_uint_eq(used, head);
     ck_assert(httpmsg_expect_continue(&p));
@@ -323,9 +326,7 @@ START_TEST(zero_length_after_pause_at_head_end)
     httpmsg_parser p;
     struct rec r = {0};
     size_t used;
-    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
-    p.data = &r;
-    r.pause_on = 'H';
+    rec_start(&p, &r, 'H');
     ck_assert_int_eq(exec_str(&p, get, &used), HTTPMSG_PAUSED);
     ck_assert_uint_eq(used, strlen(get));
     ck_assert_str_eq(r.log, "</g|Host=h#");
@@ -357,9 +358,7 @@ START_TEST(pause_in_message_complete_pipelining)
     httpmsg_parser p;
     struct rec r = {0};
     size_t used;
-    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
-    p.data = &r;
-    r.pause_on = 'M';
+    rec_start(&p, &r, 'M');
     ck_assert_int_eq(exec_str(&p, in, &used), HTTPMSG_PAUSED);
     ck_assert_uint_eq(used, 19); /* exactly the first message */
     httpmsg_resume(&p);
@@ -375,8 +374,7 @@ START_TEST(upgrade_offset_and_resume)
     httpmsg_parser p;
     struct rec r = {0};
     size_t used, head = strlen(in) - 9;
-    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
-    p.data = &r;
+    rec_start(&p, &r, 0);
     ck_assert_int_eq(exec_str(&p, in, &used), HTTPMSG_UPGRADE);
     ck_assert_uint_eq(used, head);
     ck_assert(httpmsg_is_upgrade(&p));
@@ -528,8 +526,7 @@ START_TEST(skip_body_framing)
     ck_assert_uint_eq(used, 41);
     ck_assert_str_eq(r.log, "<|Content-Length=1000#");
     /* ...and before it for a request, whose head alone frames it */
-    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
-    p.data = &r;
+    rec_start(&p, &r, 0);
     httpmsg_set_max_body(&p, 10);
     r.len = 0;
     ck_assert_int_eq(exec_str(&p, "POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n", &used), HTTPMSG_ERR_BODY_TOO_LARGE);
@@ -543,8 +540,7 @@ START_TEST(no_reentry_from_callbacks)
     httpmsg_parser p;
     struct rec r = {0};
     size_t used;
-    httpmsg_init(&p, HTTPMSG_REQUEST, &cbs);
-    p.data = &r;
+    rec_start(&p, &r, 0);
     r.nested = &p;
     ck_assert_int_eq(exec_str(&p, "GET / HTTP/1.1\r\n\r\n", &used), HTTPMSG_OK);
     ck_assert_str_eq(r.log, "</#(nested refused)>(nested refused)");
