@@ -541,24 +541,12 @@ static void expect_piece(httpmsg_parser *p, const char *a, size_t n)
 
 /* Feed a piece of a field value (as delivered: trimmed) to the semantics of
  * the field.  On error, *bad is the index of the offending byte. */
-static httpmsg_err sem_piece(httpmsg_parser *p, const char *a, size_t n, size_t *bad)
+static httpmsg_err sem_piece_any(httpmsg_parser *p, const char *a, size_t n, size_t *bad)
 {
     httpmsg_err e = HTTPMSG_OK;
     size_t i;
     switch (p->hdr_) {
     case H_CL:
-        if (p->sub_ == L_START && n - 1 < 19) {
-            /* the usual value, a run of at most 19 digits in one piece: no
-             * overflow to check, no state to keep byte by byte */
-            uint64_t x = 0;
-            for (i = 0; i < n && (unsigned char)a[i] - (unsigned)'0' <= 9; i++)
-                x = x * 10 + (unsigned)((unsigned char)a[i] - '0');
-            if (i == n) {
-                p->sub_ = L_TOKEN;
-                p->num_ = x;
-                return HTTPMSG_OK;
-            }
-        }
         for (i = 0; i < n && e == HTTPMSG_OK; i++)
             e = cl_byte(p, (unsigned char)a[i]);
         break;
@@ -607,6 +595,25 @@ static httpmsg_err sem_piece(httpmsg_parser *p, const char *a, size_t n, size_t 
     }
     *bad = i - 1;
     return e;
+}
+
+/* sem_piece_any(), the usual Content-Length (a run of at most 19 digits,
+ * whole in one piece: no overflow to check, no state to keep byte by byte)
+ * inline. */
+static inline httpmsg_err sem_piece(httpmsg_parser *p, const char *a, size_t n, size_t *bad)
+{
+    if (p->hdr_ == H_CL && p->sub_ == L_START && n - 1 < 19) {
+        uint64_t x = 0;
+        size_t i;
+        for (i = 0; i < n && (unsigned char)a[i] - (unsigned)'0' <= 9; i++)
+            x = x * 10 + (unsigned)((unsigned char)a[i] - '0');
+        if (i == n) {
+            p->sub_ = L_TOKEN;
+            p->num_ = x;
+            return HTTPMSG_OK;
+        }
+    }
+    return sem_piece_any(p, a, n, bad);
 }
 
 /* The value of an interpreted field is complete. */
