@@ -700,7 +700,7 @@ dispatch:
             ;
         /* the value's meaning before what ends it: of two errors the earlier
          * one is reported, as when the value comes in pieces */
-        if (t > mark && p->hdr_ != H_OTHER && (rc = sem_piece(p, mark, (size_t)(t - mark), &bad)) != HTTPMSG_OK) {
+        if (t > mark && p->hdr_ != H_OTHER && (rc = sem_piece_any(p, mark, (size_t)(t - mark), &bad)) != HTTPMSG_OK) {
             s = mark + bad;
             goto error;
         }
@@ -1053,7 +1053,7 @@ head_edge: /* s == hend: the end of data, or the head limit */
         if (st == S_VALUE && p->hdr_ != H_OTHER) {
             for (t = hend; t > mark && is_ws(t[-1]); t--)
                 ;
-            if (t > mark && (rc = sem_piece(p, mark, (size_t)(t - mark), &bad)) != HTTPMSG_OK) {
+            if (t > mark && (rc = sem_piece_any(p, mark, (size_t)(t - mark), &bad)) != HTTPMSG_OK) {
                 s = mark + bad;
                 goto error;
             }

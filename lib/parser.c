@@ -599,7 +599,8 @@ static httpmsg_err sem_piece_any(httpmsg_parser *p, const char *a, size_t n, siz
 
 /* sem_piece_any(), the usual Content-Length (a run of at most 19 digits,
  * whole in one piece: no overflow to check, no state to keep byte by byte)
- * inline. */
+ * inline: for the field loop, where whole values are the rule (the states,
+ * which take values in pieces, call sem_piece_any()). */
 static inline httpmsg_err sem_piece(httpmsg_parser *p, const char *a, size_t n, size_t *bad)
 {
     if (p->hdr_ == H_CL && p->sub_ == L_START && n - 1 < 19) {
@@ -663,7 +664,7 @@ static inline httpmsg_err value_deliver(httpmsg_parser *p, const char *a, size_t
 static inline httpmsg_err value_piece(httpmsg_parser *p, const char *a, size_t n, size_t *bad)
 {
     httpmsg_err e;
-    if (n && p->hdr_ != H_OTHER && (e = sem_piece(p, a, n, bad)) != HTTPMSG_OK)
+    if (n && p->hdr_ != H_OTHER && (e = sem_piece_any(p, a, n, bad)) != HTTPMSG_OK)
         return e;
     return value_deliver(p, a, n);
 }
