@@ -269,7 +269,7 @@ static inline int ci_eq(const char *s, size_t n, const char *lc)
 static inline int classify_field(const char *s, size_t n)
 {
     static const char first[18] = {[4] = 'h', [6] = 'e', [7] = 'u', [10] = 'c', [14] = 'c', [17] = 't'};
-    if (n > 17 || !first[n] || (s[0] | 0x20) != first[n])
+    if (n > 17 || (s[0] | 0x20) != first[n]) /* s[0] | 0x20 is never 0 */
         return H_OTHER;
     switch (n) {
     case 4: return ci_eq(s, 4, "host") ? H_HOST : H_OTHER;
