@@ -54,7 +54,7 @@ static LOOP_ATTR __attribute__((noinline)) const char *BLK_LAST(struct blk *b, c
                                                                const char *lo, int value, uint8_t vm)
 {
     BLOCK_FILL(b, pos, lim, lo, vm);
-    return pos + __builtin_ctzll(value ? b->bv : b->nt); /* the padding bits make it non-zero */
+    return pos + ctz64(value ? b->bv : b->nt); /* the padding bits make it non-zero */
 }
 static LOOP_ATTR __attribute__((noinline)) const char *BLK_MORE(struct blk *b, const char *pos, const char *lim,
                                                                const char *lo, int value, uint8_t vm)
@@ -64,7 +64,7 @@ static LOOP_ATTR __attribute__((noinline)) const char *BLK_MORE(struct blk *b, c
         if (off < 64) {
             uint64_t m = (value ? b->bv : b->nt) >> off;
             if (m)
-                return pos + __builtin_ctzll(m);
+                return pos + ctz64(m);
             pos = b->base + 64;
         }
         if (pos >= lim)
@@ -80,7 +80,7 @@ static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, con
     size_t off = (size_t)(pos - b->base);
     uint64_t m;
     if (LIKELY(off < 64 && (m = (value ? b->bv : b->nt) >> off) != 0))
-        return pos + (size_t)__builtin_ctzll(m);
+        return pos + ctz64(m);
     return BLK_MORE(b, pos, lim, lo, value, vm);
 }
 #endif
