@@ -115,6 +115,7 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
     httpmsg_err rc;
     size_t bad;
     int r, sem;
+    const uintptr_t hend3 = (uintptr_t)hend - 3;
 #ifdef BLOCK_FILL
     const uint8_t vm = strict ? C_VALUE : C_VALUEL;
     struct blk b;
@@ -165,7 +166,7 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
 #endif
         /* ve[2], in the buffer either way, tells at the end whether the
          * empty line ending the section follows */
-        if (UNLIKELY(hend - ve < 3 || ld2(ve) != ld2("\r\n") || !(cls[(unsigned char)ve[2]] & C_TCHAR))) {
+        if (UNLIKELY((uintptr_t)ve > hend3 || ld2(ve) != ld2("\r\n") || !(cls[(unsigned char)ve[2]] & C_TCHAR))) {
             if (!(hend - ve >= 4 && ld4(ve) == ld4("\r\n\r\n"))) {
                 /* the value or its line end needs the states: go on from
                  * where the scan stopped, the value begun at v */
