@@ -87,18 +87,20 @@ static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, con
 
 /*
  * Field lines, the hot part of a head: from *ps, at the first byte of a
- * field name (no value open), parse line after line in one pass, calling
- * the callbacks as the states would.  Stops, returning HTTPMSG_OK, where a
- * line needs the states' care (the buffer or head limit ends, a fold, a
- * bad byte, the end of the section): *ps, *pmark and *pst then say where
- * and in which state to go on, with the element begun at *pmark.  A pause
- * or user error returns with *ps and *pst where to resume; a parse error
- * with *ps at the offending byte.  lo is the start of the buffer, *pmark
+ * field name, a tchar (no value open), parse line after line in one pass,
+ * calling the callbacks as the states would.  Stops, returning HTTPMSG_OK,
+ * where a line needs the states' care (the buffer or head limit ends, a
+ * fold, a bad byte, the end of the section): *ps, *pmark and *pst then say
+ * where and in which state to go on, with the element begun at *pmark.  A
+ * pause or user error returns with *ps and *pst where to resume; a parse
+ * error with *ps at the offending byte.  lo is the start of the buffer, *pmark
  * on entry its end (hend may be the head limit before it): a value that
  * runs into the end has its piece delivered here, unless the states must
  * hold back whitespace or interpret it, and the loop returns in S_VALUE
  * with *ps and *pmark at the end.  tr says the lines are trailer fields,
- * strict that values are checked strictly.
+ * strict that values are checked strictly.  Each line but the last is
+ * taken only when the byte after it is a tchar, so every name the loop
+ * starts on is non-empty.
  */
 static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(httpmsg_parser *p, const char **ps,
                                                                               const char **pmark, const char *lo,
@@ -132,7 +134,7 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
 #else
         q = SCAN_TOKEN(s, hend);
 #endif
-        if (q == hend || *q != ':' || q == s) { /* name cut short, or a bad byte */
+        if (q == hend || *q != ':') { /* name cut short, or a bad byte */
             *pst = S_FIELD_NAME;
             *pmark = s;
             *ps = q;
@@ -616,6 +618,11 @@ dispatch:
                 p->next_ = (uint8_t)st;
                 st = S_LF;
             }
+            goto dispatch;
+        }
+        if (!(cls[(unsigned char)*s] & C_TCHAR)) { /* no name: S_FIELD_NAME says why */
+            st = S_FIELD_NAME;
+            mark = s;
             goto dispatch;
         }
         /* field lines: FIELDS_FN takes them as far as it can */
