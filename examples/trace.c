@@ -360,6 +360,69 @@ static const httpmsg_settings settings = {
     .on_message_complete = on_message_complete,
 };
 
+/* The raw recorder: every callback prints its name (and piece), so that
+ * two runs compare piece by piece; the field-end callbacks are silent. */
+static int raw_data(httpmsg_parser *p, const char *name, const char *at, size_t n)
+{
+    struct ctx *c = CTX(p);
+    struct trace_buf piece = {(char *)(uintptr_t)at, n, n};
+    check_piece(c, at, n, 1, 1);
+    out_printf(c, "%s ", name);
+    out_quoted(c, &piece);
+    buf_add(c->out, "\n", 1, &c->oom);
+    return ret(c);
+}
+static int raw_note(httpmsg_parser *p, const char *name)
+{
+    struct ctx *c = CTX(p);
+    out_printf(c, "%s\n", name);
+    return ret(c);
+}
+static int raw_silent(httpmsg_parser *p) { return ret(CTX(p)); }
+#define RAW_DATA(f) \
+    static int raw_##f(httpmsg_parser *p, const char *at, size_t n) { return raw_data(p, #f, at, n); }
+#define RAW_NOTE(f) \
+    static int raw_##f(httpmsg_parser *p) { return raw_note(p, #f); }
+RAW_NOTE(message_begin)
+RAW_DATA(method)
+RAW_NOTE(method_complete)
+RAW_DATA(target)
+RAW_NOTE(target_complete)
+RAW_NOTE(version_complete)
+RAW_NOTE(status_complete)
+RAW_DATA(reason)
+RAW_NOTE(reason_complete)
+RAW_DATA(header_name)
+RAW_DATA(header_value)
+RAW_NOTE(headers_complete)
+RAW_DATA(body)
+RAW_DATA(chunk_extension)
+RAW_NOTE(chunk_extension_complete)
+RAW_NOTE(chunk_header)
+RAW_NOTE(chunk_complete)
+RAW_DATA(trailer_name)
+RAW_DATA(trailer_value)
+RAW_NOTE(message_complete)
+
+#define RAW_SETTINGS(ends)                                                                             \
+    {                                                                                                  \
+        .on_message_begin = raw_message_begin, .on_method = raw_method,                                \
+        .on_method_complete = raw_method_complete, .on_target = raw_target,                            \
+        .on_target_complete = raw_target_complete, .on_version_complete = raw_version_complete,        \
+        .on_status_complete = raw_status_complete, .on_reason = raw_reason,                            \
+        .on_reason_complete = raw_reason_complete, .on_header_name = raw_header_name,                  \
+        .on_header_name_complete = ends, .on_header_value = raw_header_value,                          \
+        .on_header_value_complete = ends, .on_headers_complete = raw_headers_complete,                 \
+        .on_body = raw_body, .on_chunk_extension = raw_chunk_extension,                                \
+        .on_chunk_extension_complete = raw_chunk_extension_complete,                                   \
+        .on_chunk_header = raw_chunk_header, .on_chunk_complete = raw_chunk_complete,                  \
+        .on_trailer_name = raw_trailer_name, .on_trailer_name_complete = ends,                         \
+        .on_trailer_value = raw_trailer_value, .on_trailer_value_complete = ends,                      \
+        .on_message_complete = raw_message_complete,                                                   \
+    }
+static const httpmsg_settings raw_settings = RAW_SETTINGS(raw_silent);
+static const httpmsg_settings raw_settings_no_ends = RAW_SETTINGS(NULL);
+
 static void out_error(struct ctx *c, httpmsg_err e)
 {
     flush_body(c);
@@ -450,7 +513,7 @@ int trace_run(const struct trace_opts *o, const char *in, size_t n, const size_t
     }
     c->o = o;
     c->out = out;
-    httpmsg_init(&c->p, o->type, &settings);
+    httpmsg_init(&c->p, o->type, !o->raw ? &settings : o->no_field_ends ? &raw_settings_no_ends : &raw_settings);
     c->p.data = c;
     if (httpmsg_set_flags(&c->p, o->flags) != HTTPMSG_OK ||
         (o->max_head && httpmsg_set_max_head(&c->p, o->max_head) != HTTPMSG_OK) ||

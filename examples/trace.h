@@ -27,6 +27,12 @@ struct trace_opts {
     int guard;         /* 1: each piece ends right before an inaccessible page,
                           2: it starts right after one (catches over-reads that
                           stay inside a heap block's page); beats `copy` */
+    int raw;           /* not the dump format: one line per callback, its
+                          name and, for a data callback, its piece; the name-
+                          and value-complete callbacks of fields print nothing */
+    int no_field_ends; /* with raw: leave those four callbacks unset (the
+                          library then takes other code), so that the output
+                          must be the same as with them set */
 };
 
 /*

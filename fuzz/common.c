@@ -144,19 +144,41 @@ int fuzz_cuts(const uint8_t **d, size_t *n, httpmsg_type *type, size_t **cuts, s
 /* The trace module                                                          */
 /* ------------------------------------------------------------------------ */
 
+static void trace_opts_for(httpmsg_type type, const struct fuzz_cfg *cfg, struct trace_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->type = type;
+    o->flags = cfg->flags;
+    o->max_head = cfg->max_head;
+    o->max_body = cfg->max_body == HTTPMSG_NO_LENGTH ? 0 : cfg->max_body;
+    o->copy = 1;
+}
+
 void fuzz_trace(httpmsg_type type, const struct fuzz_cfg *cfg, const uint8_t *in, size_t n, const size_t *cuts,
                 size_t ncuts, int pause, struct trace_buf *out)
 {
     struct trace_opts o;
-    memset(&o, 0, sizeof o);
-    o.type = type;
-    o.flags = cfg->flags;
-    o.max_head = cfg->max_head;
-    o.max_body = cfg->max_body == HTTPMSG_NO_LENGTH ? 0 : cfg->max_body;
+    trace_opts_for(type, cfg, &o);
     o.pause = pause;
-    o.copy = 1;
     if (trace_run(&o, (const char *)in, n, cuts, ncuts, out) == 2)
         fuzz_fail("the trace module reports (pause=%d, %zu cuts):\n%s", pause, ncuts, out->p ? out->p : "");
+}
+
+void fuzz_field_ends(httpmsg_type type, const struct fuzz_cfg *cfg, const uint8_t *in, size_t n, const size_t *cuts,
+                     size_t ncuts)
+{
+    struct trace_opts o;
+    struct trace_buf with = {0}, without = {0};
+    trace_opts_for(type, cfg, &o);
+    o.raw = 1;
+    if (trace_run(&o, (const char *)in, n, cuts, ncuts, &with) == 2)
+        fuzz_fail("the trace module reports (raw, %zu cuts):\n%s", ncuts, with.p ? with.p : "");
+    o.no_field_ends = 1;
+    if (trace_run(&o, (const char *)in, n, cuts, ncuts, &without) == 2)
+        fuzz_fail("the trace module reports (raw, no field ends, %zu cuts):\n%s", ncuts, without.p ? without.p : "");
+    fuzz_same("raw pieces", &with, "with the field-end callbacks", &without, "without them");
+    trace_buf_free(&with);
+    trace_buf_free(&without);
 }
 
 void fuzz_same(const char *what, const struct trace_buf *a, const char *aname, const struct trace_buf *b,

@@ -70,6 +70,11 @@ void fuzz_fail(const char *fmt, ...);
 void fuzz_trace(httpmsg_type type, const struct fuzz_cfg *cfg, const uint8_t *in, size_t n, const size_t *cuts,
                 size_t ncuts, int pause, struct trace_buf *out);
 
+/* The same cuts in trace.h's raw format, with the field-end callbacks set
+ * and unset: aborts unless the pieces are the same. */
+void fuzz_field_ends(httpmsg_type type, const struct fuzz_cfg *cfg, const uint8_t *in, size_t n, const size_t *cuts,
+                     size_t ncuts);
+
 /* Abort unless a and b are identical, naming what was compared. */
 void fuzz_same(const char *what, const struct trace_buf *a, const char *aname, const struct trace_buf *b,
                const char *bname);

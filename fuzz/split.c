@@ -4,7 +4,8 @@
  * the trace module's dump format and in the checker's log; the checker also
  * moves the parser struct to other memory between pieces, and parses the
  * pieces with one of the scanning implementations (chosen by the number of
- * cuts) against the default one whole.
+ * cuts) against the default one whole.  The cut run's pieces must also be
+ * the same with the field-end callbacks unset.
  *
  * The one documented difference: a whitespace run inside a field value that
  * a cut leaves at the end of a piece may fail with WHITESPACE_RUN (httpmsg.h,
@@ -51,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_trace(type, &cfg, data, size, NULL, 0, 0, &tw);
     fuzz_trace(type, &cfg, data, size, cuts, ncuts, 0, &tc);
     compare("trace outputs", &tw, &tc);
+    fuzz_field_ends(type, &cfg, data, size, cuts, ncuts);
 
     memset(&o, 0, sizeof o);
     o.type = type;

@@ -22,6 +22,7 @@
 #define FIELDS_BODY FIELDS_NAME_(LOOP_FN, _body)
 #define FIELDS_FN FIELDS_NAME_(LOOP_FN, )
 #define FIELDS_HDR FIELDS_NAME_(LOOP_FN, _hdr)
+#define FIELDS_HDRD FIELDS_NAME_(LOOP_FN, _hdrd)
 
 #ifdef BLOCK_FILL
 #define BLK_NEXT2_(f) f##_blk_next
@@ -98,20 +99,22 @@ static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, con
  * runs into the end has its piece delivered here, unless the states must
  * hold back whitespace or interpret it, and the loop returns in S_VALUE
  * with *ps and *pmark at the end.  tr says the lines are trailer fields,
- * strict that values are checked strictly.  Each line but the last is
- * taken only when the byte after it is a tchar, so every name the loop
- * starts on is non-empty.
+ * strict that values are checked strictly, nodone that no name- or value-
+ * complete callback is to be called.  Each line but the last is taken only
+ * when the byte after it is a tchar, so every name the loop starts on is
+ * non-empty.
  */
 static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(httpmsg_parser *p, const char **ps,
                                                                               const char **pmark, const char *lo,
                                                                               const char *hend, unsigned *pst,
-                                                                              const int tr, const int strict)
+                                                                              const int tr, const int strict,
+                                                                              const int nodone)
 {
     const httpmsg_settings *cb = p->settings_;
     const httpmsg_data_cb f_name = tr ? cb->on_trailer_name : cb->on_header_name;
-    const httpmsg_cb f_name_done = tr ? cb->on_trailer_name_complete : cb->on_header_name_complete;
+    const httpmsg_cb f_name_done = nodone ? NULL : tr ? cb->on_trailer_name_complete : cb->on_header_name_complete;
     const httpmsg_data_cb f_value = tr ? cb->on_trailer_value : cb->on_header_value;
-    const httpmsg_cb f_value_done = tr ? cb->on_trailer_value_complete : cb->on_header_value_complete;
+    const httpmsg_cb f_value_done = nodone ? NULL : tr ? cb->on_trailer_value_complete : cb->on_header_value_complete;
     const char *s = *ps, *q, *v, *ve, *t;
     const char *const end = *pmark; /* the buffer's end (hend may be the head limit) */
     httpmsg_err rc;
@@ -241,18 +244,25 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
     }
 }
 
-/* The body, made once for the usual case (header fields, strict values)
- * with those tests folded away (FIELDS_HDR), and once for any case. */
+/* The body, made for the usual case (header fields, strict values) with
+ * those tests folded away, once for a parser with no name- or value-
+ * complete callback (FIELDS_HDR: no tests for them either) and once for
+ * one with them (FIELDS_HDRD); and once for any case (FIELDS_FN). */
 static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_HDR(httpmsg_parser *p, const char **ps, const char **pmark,
                                                                   const char *lo, const char *hend, unsigned *pst)
 {
-    return FIELDS_BODY(p, ps, pmark, lo, hend, pst, 0, 1);
+    return FIELDS_BODY(p, ps, pmark, lo, hend, pst, 0, 1, 1);
+}
+static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_HDRD(httpmsg_parser *p, const char **ps, const char **pmark,
+                                                                   const char *lo, const char *hend, unsigned *pst)
+{
+    return FIELDS_BODY(p, ps, pmark, lo, hend, pst, 0, 1, 0);
 }
 static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser *p, const char **ps, const char **pmark,
                                                                  const char *lo, const char *hend, unsigned *pst)
 {
     return FIELDS_BODY(p, ps, pmark, lo, hend, pst, (p->bits_ & B_TRAILERS) != 0,
-                       !(p->flags_ & HTTPMSG_LENIENT_VALUE_CHARS));
+                       !(p->flags_ & HTTPMSG_LENIENT_VALUE_CHARS), 0);
 }
 
 /* Called by httpmsg_execute() and httpmsg_finish() with B_BUSY set, which
@@ -631,7 +641,10 @@ dispatch:
             rc = FIELDS_FN(p, &s, &mark, data, hend, &st);
         } else {
         fields_hdr:
-            rc = FIELDS_HDR(p, &s, &mark, data, hend, &st);
+            if (LIKELY(!cb->on_header_name_complete && !cb->on_header_value_complete))
+                rc = FIELDS_HDR(p, &s, &mark, data, hend, &st);
+            else
+                rc = FIELDS_HDRD(p, &s, &mark, data, hend, &st);
         }
         if (rc != HTTPMSG_OK) {
             if (rc > HTTPMSG_ERR_USER)
@@ -1144,6 +1157,7 @@ error: /* rc: a parse error found at s */
 }
 #undef FIELDS_FN
 #undef FIELDS_HDR
+#undef FIELDS_HDRD
 #undef FIELDS_BODY
 #undef BLK_NEXT
 #undef BLK_MORE

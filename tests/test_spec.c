@@ -22,8 +22,11 @@
  * AddressSanitizer sees any over-read; and again with each piece placed
  * flush against an inaccessible page, after it or before it, so that a
  * vector load reaching past a piece faults even without AddressSanitizer.
- * All runs must print the expected output, byte for byte.  HTTPMSG_IMPL
- * selects the scanning code; the test is skipped (77) where it is missing.
+ * All runs must print the expected output, byte for byte.  Whole, byte by
+ * byte, in two pieces and against the guard page, the raw pieces must also
+ * be the same with the field-end callbacks set and unset (trace.h, `raw`).
+ * HTTPMSG_IMPL selects the scanning code; the test is skipped (77) where it
+ * is missing.
  */
 #include "trace.h"
 
@@ -248,6 +251,26 @@ static void run_cuts(const struct spec_case *c, const struct trace_opts *o, cons
     trace_buf_free(&out);
 }
 
+/* Run one case with the given cuts in the raw format, with the field-end
+ * callbacks set and without them: the pieces must be the same (the library
+ * takes other code when they are unset). */
+static void run_ends(const struct spec_case *c, const struct trace_opts *o, const size_t *cuts, size_t ncuts,
+                     const char *mode)
+{
+    struct trace_opts r = *o;
+    struct trace_buf with = {0}, without = {0};
+    r.raw = 1;
+    trace_run(&r, c->input, c->ninput, cuts, ncuts, &with);
+    r.no_field_ends = 1;
+    trace_run(&r, c->input, c->ninput, cuts, ncuts, &without);
+    if (strcmp(with.p ? with.p : "", without.p ? without.p : "") != 0)
+        ck_abort_msg("%s:%d: case '%s' (%s, %zu cuts): the pieces differ without the field-end callbacks:\n"
+                     "--- with\n%s--- without\n%s",
+                     c->file, c->line, c->name, mode, ncuts, with.p ? with.p : "", without.p ? without.p : "");
+    trace_buf_free(&with);
+    trace_buf_free(&without);
+}
+
 START_TEST(spec_case)
 {
     const struct spec_case *c = &cases[_i];
@@ -257,12 +280,16 @@ START_TEST(spec_case)
 
     ck_assert_ptr_nonnull(cuts);
     run_cuts(c, &o, NULL, 0, "whole");
+    run_ends(c, &o, NULL, 0, "whole");
     for (k = 1; k < n; k++)
         cuts[k - 1] = k;
     run_cuts(c, &o, cuts, n ? n - 1 : 0, "byte by byte");
+    run_ends(c, &o, cuts, n ? n - 1 : 0, "byte by byte");
     /* every two-piece split (with a stride on very long inputs) */
-    for (k = 1; k < n; k += (n > 4096 && k > 256 && k < n - 256) ? n / 512 : 1)
+    for (k = 1; k < n; k += (n > 4096 && k > 256 && k < n - 256) ? n / 512 : 1) {
         run_cuts(c, &o, &k, 1, "two pieces");
+        run_ends(c, &o, &k, 1, "two pieces");
+    }
     /* random multi-splits, seeded by the case name so failures reproduce */
     for (const char *s = c->name; *s; s++)
         seed = (seed ^ (unsigned char)*s) * 1099511628211u;
@@ -280,6 +307,7 @@ START_TEST(spec_case)
     /* against guard pages: any read past either end of a piece faults */
     o.guard = 1;
     run_cuts(c, &o, NULL, 0, "whole, ending at a guard page");
+    run_ends(c, &o, NULL, 0, "whole, ending at a guard page");
     for (k = 1; k < n; k++)
         cuts[k - 1] = k;
     run_cuts(c, &o, cuts, n ? n - 1 : 0, "byte by byte, each piece ending at a guard page");
