@@ -1168,6 +1168,15 @@ static inline int eol(const char **ps, const char *lim, uint32_t fl, httpmsg_err
 
 #include "scan.h"
 
+/* The field loop's stand-in for an unset data callback. */
+static int no_data(httpmsg_parser *p, const char *at, size_t n)
+{
+    (void)p;
+    (void)at;
+    (void)n;
+    return HTTPMSG_CB_OK;
+}
+
 typedef httpmsg_err (*loop_fn)(httpmsg_parser *, const char *, size_t, size_t *);
 
 #define LOOP_FN loop_scalar
