@@ -331,9 +331,22 @@ dispatch:
         }
         if ((rc = call(p, cb->on_message_begin)) != HTTPMSG_OK)
             goto stop;
-        if (st == S_METHOD)
-            goto method;
-        goto dispatch;
+        if (st != S_METHOD)
+            goto dispatch;
+        /* the usual methods with their SP in the buffer need no scan */
+        if (hend - s >= 5 && ld4(s) == ld4("GET ")) {
+            q = s + 3;
+            n = 3;
+            p->method_ = HTTPMSG_METHOD_GET;
+            goto method_known;
+        }
+        if (hend - s >= 5 && ld4(s) == ld4("POST") && s[4] == ' ') {
+            q = s + 4;
+            n = 4;
+            p->method_ = HTTPMSG_METHOD_POST;
+            goto method_known;
+        }
+        goto method;
 
     case S_DETECT: /* HTTPMSG_BOTH: "HTTP/" starts a response */
         while (p->sub_ < 5) {
@@ -393,6 +406,7 @@ dispatch:
                                                            : httpmsg__method_lookup(p->tok_, p->tok_len_));
             tok_clear(p);
         }
+    method_known:
         s = q + 1;
         st = S_METHOD_END;
         if ((rc = call_data(p, cb->on_method, mark, n)) != HTTPMSG_OK)
