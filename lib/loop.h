@@ -539,6 +539,12 @@ dispatch:
         st = S_STATUS;
         /* fallthrough */
     case S_STATUS: /* status-code = 3DIGIT, 100-999 */
+        if (p->sub_ == 0 && hend - s >= 4 && s[0] >= '1' && s[0] <= '9' && IS_DIGIT_(s[1]) && IS_DIGIT_(s[2]) &&
+            s[3] == ' ') { /* the usual case, whole in the buffer */
+            p->status_ = (uint16_t)((s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0'));
+            s += 4;
+            goto status_done;
+        }
         while (p->sub_ < 3) {
             if (s == hend)
                 goto head_edge;
@@ -558,6 +564,7 @@ dispatch:
             rc = HTTPMSG_ERR_BAD_STATUS;
             goto error;
         }
+    status_done:
         st = S_AFTER_STATUS;
         if ((rc = call(p, cb->on_status_complete)) != HTTPMSG_OK)
             goto stop;
@@ -571,6 +578,13 @@ dispatch:
         st = S_REASON;
         /* fallthrough */
     case S_REASON: /* reason-phrase = *( HTAB / SP / VCHAR / obs-text ) */
+        if (hend - s >= 4 && ld4(s) == ld4("OK\r\n")) { /* the usual one needs no scan */
+            s += 4;
+            st = S_REASON_END;
+            if ((rc = call_data(p, cb->on_reason, mark, 2)) != HTTPMSG_OK)
+                goto stop;
+            goto reason_end;
+        }
         q = VMASK == C_VALUE ? SCAN_VALUE(s, hend, C_VALUE) : SCAN_VALUE(s, hend, C_VALUEL);
         if (q == hend) {
             s = q;
@@ -594,6 +608,7 @@ dispatch:
             goto stop;
         goto dispatch;
     case S_REASON_END:
+    reason_end:
         st = S_FIELD_START;
         if ((rc = call(p, cb->on_reason_complete)) != HTTPMSG_OK)
             goto stop;
