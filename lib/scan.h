@@ -326,8 +326,10 @@ BLK_FILL_FNS_(blk_fill_avx2, blk_masks_avx2, AVX2_ATTR_)
  * return at once if that byte is the one). */
 SCAN_INLINE_ AVX2_ATTR_ const char *scan_cls32_avx2(const char *s, const char *e, uint8_t m)
 {
+    vec_k k = vec_k_;
+    __asm__("" : "+r"(k)); /* the constants as loads, not built in registers */
     for (; e - s >= 32; s += 32) {
-        uint32_t out = out32_avx2(_mm256_loadu_si256((const __m256i *)s), m, vec_k_);
+        uint32_t out = out32_avx2(_mm256_loadu_si256((const __m256i *)s), m, k);
         if (out)
             return s + ctz64(out);
     }
