@@ -87,35 +87,36 @@ static LOOP_ATTR inline const char *BLK_NEXT(struct blk *b, const char *pos, con
 #endif
 
 /*
- * Field lines, the hot part of a head: from *ps, at the first byte of a
- * field name, a tchar (no value open), parse line after line in one pass,
- * calling the callbacks as the states would.  Stops, returning HTTPMSG_OK,
- * where a line needs the states' care (the buffer or head limit ends, a
- * fold, a bad byte, the end of the section): *ps, *pmark and *pst then say
- * where and in which state to go on, with the element begun at *pmark.  A
- * pause or user error returns with *ps and *pst where to resume; a parse
- * error with *ps at the offending byte.  lo is the start of the buffer, *pmark
+ * Field lines, the hot part of a head: from s, at the first byte of a field
+ * name, a tchar (no value open), parse line after line in one pass, calling
+ * the callbacks as the states would.  Returns a struct fres (in registers,
+ * so that s makes no trip through memory): stops, with rc HTTPMSG_OK, where
+ * a line needs the states' care (the buffer or head limit ends, a fold, a
+ * bad byte, the end of the section), s and st then saying where and in
+ * which state to go on, with the element begun at *pmark.  A pause or user
+ * error returns with s and st where to resume; a parse error with s at the
+ * offending byte.  lo is the start of the buffer, *pmark
  * on entry its end (hend may be the head limit before it): a value that
  * runs into the end has its piece delivered here, unless the states must
  * hold back whitespace or interpret it, and the loop returns in S_VALUE
- * with *ps and *pmark at the end.  tr says the lines are trailer fields,
+ * with s and *pmark at the end.  tr says the lines are trailer fields,
  * strict that values are checked strictly, nodone that no name- or value-
  * complete callback is to be called.  Each line but the last is taken only
  * when the byte after it is a tchar, so every name the loop starts on is
  * non-empty.
  */
-static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(httpmsg_parser *p, const char **ps,
+static LOOP_ATTR inline __attribute__((always_inline)) struct fres FIELDS_BODY(httpmsg_parser *p, const char *s,
                                                                               const char **pmark, const char *lo,
-                                                                              const char *hend, unsigned *pst,
-                                                                              const int tr, const int strict,
-                                                                              const int nodone)
+                                                                              const char *hend, const int tr,
+                                                                              const int strict, const int nodone)
 {
     const httpmsg_settings *cb = p->settings_;
     httpmsg_data_cb f_name = tr ? cb->on_trailer_name : cb->on_header_name;
     const httpmsg_cb f_name_done = nodone ? NULL : tr ? cb->on_trailer_name_complete : cb->on_header_name_complete;
     httpmsg_data_cb f_value = tr ? cb->on_trailer_value : cb->on_header_value;
     const httpmsg_cb f_value_done = nodone ? NULL : tr ? cb->on_trailer_value_complete : cb->on_header_value_complete;
-    const char *s = *ps, *q, *v, *ve, *t;
+    const char *q, *v, *ve, *t;
+    struct fres ret = {s, HTTPMSG_OK, S_FIELD_START};
     const char *const end = *pmark; /* the buffer's end (hend may be the head limit) */
     httpmsg_err rc;
     size_t bad;
@@ -144,10 +145,10 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
         q = SCAN_TOKEN(s, hend);
 #endif
         if (q == hend || *q != ':') { /* name cut short, or a bad byte */
-            *pst = S_FIELD_NAME;
+            ret.st = S_FIELD_NAME;
             *pmark = s;
-            *ps = q;
-            return HTTPMSG_OK;
+            ret.s = q;
+            return fret(ret, HTTPMSG_OK);
         }
         /* sem: the value means something to the parser (kept here, not
          * re-read from p after each callback) */
@@ -158,15 +159,15 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
             sem = h != H_OTHER && h != H_HOST;
         }
         if ((r = f_name(p, s, (size_t)(q - s))) != HTTPMSG_CB_OK) {
-            *ps = q + 1;
-            *pst = S_NAME_END;
-            return cb_result(p, r);
+            ret.s = q + 1;
+            ret.st = S_NAME_END;
+            return fret(ret, cb_result(p, r));
         }
         if (f_name_done && (r = f_name_done(p)) != HTTPMSG_CB_OK) {
-            *ps = q + 1;
-            *pst = S_VALUE_OWS;
+            ret.s = q + 1;
+            ret.st = S_VALUE_OWS;
             p->bits_ |= B_VALUE_OPEN;
-            return cb_result(p, r);
+            return fret(ret, cb_result(p, r));
         }
         /* the line's end does not wait for the name's end: the first byte
          * after the colon that no value may hold */
@@ -188,17 +189,17 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
                     /* the value goes on in the next buffer (the usual cut
                      * when input comes in small pieces): its piece here, as
                      * the states would deliver it, none of it held back */
-                    *pst = S_VALUE;
-                    *pmark = *ps = ve;
+                    ret.st = S_VALUE;
+                    *pmark = ret.s = ve;
                     p->bits_ |= B_VALUE_CONTENT;
                     if ((r = f_value(p, v, (size_t)(ve - v))) != HTTPMSG_CB_OK)
-                        return cb_result(p, r);
-                    return HTTPMSG_OK;
+                        return fret(ret, cb_result(p, r));
+                    return fret(ret, HTTPMSG_OK);
                 }
-                *pst = v == hend ? S_VALUE_OWS : S_VALUE;
+                ret.st = v == hend ? S_VALUE_OWS : S_VALUE;
                 *pmark = v;
-                *ps = ve;
-                return HTTPMSG_OK;
+                ret.s = ve;
+                return fret(ret, HTTPMSG_OK);
             }
         }
         /* the line ends at ve with a CR, so the scans for whitespace around
@@ -219,33 +220,33 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
                 p->hdr_ = H_OTHER;
                 sem = 0;
             } else if (t > v && (rc = sem_piece(p, v, (size_t)(t - v), &bad)) != HTTPMSG_OK) {
-                *ps = v + bad;
-                return rc;
+                ret.s = v + bad;
+                return fret(ret, rc);
             }
         }
         if (t > v && (r = f_value(p, v, (size_t)(t - v))) != HTTPMSG_CB_OK) {
-            *ps = s;
-            *pst = S_FIELD_START;
+            ret.s = s;
+            ret.st = S_FIELD_START;
             p->bits_ |= B_VALUE_OPEN | B_VALUE_CONTENT;
-            return cb_result(p, r);
+            return fret(ret, cb_result(p, r));
         }
         if (UNLIKELY(sem)) {
             rc = sem_end(p);
             p->hdr_ = H_OTHER;
             if (rc != HTTPMSG_OK) {
-                *ps = s;
-                return rc;
+                ret.s = s;
+                return fret(ret, rc);
             }
         }
         if (f_value_done && (r = f_value_done(p)) != HTTPMSG_CB_OK) {
-            *ps = s;
-            *pst = S_FIELD_START;
-            return cb_result(p, r);
+            ret.s = s;
+            ret.st = S_FIELD_START;
+            return fret(ret, cb_result(p, r));
         }
         if (UNLIKELY(*s == '\r')) { /* the empty line */
-            *ps = s + 2;
-            *pst = tr ? S_MSG_DONE : S_HEAD_DONE;
-            return HTTPMSG_OK;
+            ret.s = s + 2;
+            ret.st = tr ? S_MSG_DONE : S_HEAD_DONE;
+            return fret(ret, HTTPMSG_OK);
         }
     }
 }
@@ -254,20 +255,20 @@ static LOOP_ATTR inline __attribute__((always_inline)) httpmsg_err FIELDS_BODY(h
  * those tests folded away, once for a parser with no name- or value-
  * complete callback (FIELDS_HDR: no tests for them either) and once for
  * one with them (FIELDS_HDRD); and once for any case (FIELDS_FN). */
-static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_HDR(httpmsg_parser *p, const char **ps, const char **pmark,
-                                                                  const char *lo, const char *hend, unsigned *pst)
+static LOOP_ATTR __attribute__((noinline)) struct fres FIELDS_HDR(httpmsg_parser *p, const char *s, const char **pmark,
+                                                                  const char *lo, const char *hend)
 {
-    return FIELDS_BODY(p, ps, pmark, lo, hend, pst, 0, 1, 1);
+    return FIELDS_BODY(p, s, pmark, lo, hend, 0, 1, 1);
 }
-static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_HDRD(httpmsg_parser *p, const char **ps, const char **pmark,
-                                                                   const char *lo, const char *hend, unsigned *pst)
+static LOOP_ATTR __attribute__((noinline)) struct fres FIELDS_HDRD(httpmsg_parser *p, const char *s, const char **pmark,
+                                                                   const char *lo, const char *hend)
 {
-    return FIELDS_BODY(p, ps, pmark, lo, hend, pst, 0, 1, 0);
+    return FIELDS_BODY(p, s, pmark, lo, hend, 0, 1, 0);
 }
-static LOOP_ATTR __attribute__((noinline)) httpmsg_err FIELDS_FN(httpmsg_parser *p, const char **ps, const char **pmark,
-                                                                 const char *lo, const char *hend, unsigned *pst)
+static LOOP_ATTR __attribute__((noinline)) struct fres FIELDS_FN(httpmsg_parser *p, const char *s, const char **pmark,
+                                                                 const char *lo, const char *hend)
 {
-    return FIELDS_BODY(p, ps, pmark, lo, hend, pst, (p->bits_ & B_TRAILERS) != 0,
+    return FIELDS_BODY(p, s, pmark, lo, hend, (p->bits_ & B_TRAILERS) != 0,
                        !(p->flags_ & HTTPMSG_LENIENT_VALUE_CHARS), 0);
 }
 
@@ -290,6 +291,7 @@ static LOOP_ATTR httpmsg_err LOOP_FN(httpmsg_parser *p, const char *data, size_t
     httpmsg_err rc = HTTPMSG_OK;
     size_t bad = 0, n;
     int r, ret;
+    struct fres fr;
 
 /* a new head (or trailer section, or chunk-size line) starts at s */
 #define HEAD_RESET()                                                                                   \
@@ -673,14 +675,17 @@ dispatch:
         /* field lines: FIELDS_FN takes them as far as it can */
         mark = end; /* which it reads first */
         if ((p->bits_ & B_TRAILERS) || (fl & HTTPMSG_LENIENT_VALUE_CHARS)) {
-            rc = FIELDS_FN(p, &s, &mark, data, hend, &st);
+            fr = FIELDS_FN(p, s, &mark, data, hend);
         } else {
         fields_hdr:
             if (LIKELY(!cb->on_header_name_complete && !cb->on_header_value_complete))
-                rc = FIELDS_HDR(p, &s, &mark, data, hend, &st);
+                fr = FIELDS_HDR(p, s, &mark, data, hend);
             else
-                rc = FIELDS_HDRD(p, &s, &mark, data, hend, &st);
+                fr = FIELDS_HDRD(p, s, &mark, data, hend);
         }
+        s = fr.s;
+        st = fr.st;
+        rc = fr.rc;
         if (rc != HTTPMSG_OK) {
             if (rc > HTTPMSG_ERR_USER)
                 goto error;

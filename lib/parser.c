@@ -1168,6 +1168,19 @@ static inline int eol(const char **ps, const char *lim, uint32_t fl, httpmsg_err
 
 #include "scan.h"
 
+/* What the field loop returns, in two registers: where to go on (s), in
+ * which state (st), and the result (rc). */
+struct fres {
+    const char *s;
+    httpmsg_err rc;
+    unsigned st;
+};
+static inline struct fres fret(struct fres r, httpmsg_err rc)
+{
+    r.rc = rc;
+    return r;
+}
+
 /* The field loop's stand-in for an unset data callback. */
 static int no_data(httpmsg_parser *p, const char *at, size_t n)
 {
