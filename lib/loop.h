@@ -224,6 +224,9 @@ static LOOP_ATTR inline __attribute__((always_inline)) struct fres FIELDS_BODY(h
                 return fret(ret, rc);
             }
         }
+        /* s hidden from the compiler: else it reads *s below as ve[2], and
+         * keeps ve across the callbacks (on the stack) for that alone */
+        __asm__("" : "+r"(s));
         if (t > v && (r = f_value(p, v, (size_t)(t - v))) != HTTPMSG_CB_OK) {
             ret.s = s;
             ret.st = S_FIELD_START;
