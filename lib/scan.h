@@ -33,7 +33,7 @@ SCAN_INLINE_ size_t ctz64(uint64_t m)
 {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     uint64_t i;
-    __asm__("tzcnt %1, %0" : "=r"(i) : "rm"(m) : "cc");
+    __asm__("tzcnt{q %1, %0| %0, %1}" : "=r"(i) : "rm"(m) : "cc"); /* AT&T or Intel syntax */
     return (size_t)i;
 #else
     return (size_t)__builtin_ctzll(m);
