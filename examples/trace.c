@@ -362,11 +362,11 @@ static const httpmsg_settings settings = {
 
 /* The raw recorder: every callback prints its name (and piece), so that
  * two runs compare piece by piece; the field-end callbacks are silent. */
-static int raw_data(httpmsg_parser *p, const char *name, const char *at, size_t n)
+static int raw_data(httpmsg_parser *p, const char *name, const char *at, size_t n, int ws_ok, int http_ok)
 {
     struct ctx *c = CTX(p);
     struct trace_buf piece = {(char *)(uintptr_t)at, n, n};
-    check_piece(c, at, n, 1, 1);
+    check_piece(c, at, n, ws_ok, http_ok);
     out_printf(c, "%s ", name);
     out_quoted(c, &piece);
     buf_add(c->out, "\n", 1, &c->oom);
@@ -379,39 +379,42 @@ static int raw_note(httpmsg_parser *p, const char *name)
     return ret(c);
 }
 static int raw_silent(httpmsg_parser *p) { return ret(CTX(p)); }
-#define RAW_DATA(f) \
-    static int raw_##f(httpmsg_parser *p, const char *at, size_t n) { return raw_data(p, #f, at, n); }
+#define RAW_DATA(f, ws_ok, http_ok)                                                                    \
+    static int raw_##f(httpmsg_parser *p, const char *at, size_t n)                                    \
+    {                                                                                                  \
+        return raw_data(p, #f, at, n, ws_ok, http_ok);                                                 \
+    }
 #define RAW_NOTE(f) \
     static int raw_##f(httpmsg_parser *p) { return raw_note(p, #f); }
 RAW_NOTE(message_begin)
-RAW_DATA(method)
+RAW_DATA(method, 0, 1)
 RAW_NOTE(method_complete)
-RAW_DATA(target)
+RAW_DATA(target, 0, 0)
 RAW_NOTE(target_complete)
 RAW_NOTE(version_complete)
 RAW_NOTE(status_complete)
-RAW_DATA(reason)
+RAW_DATA(reason, 0, 0)
 RAW_NOTE(reason_complete)
-RAW_DATA(header_name)
-RAW_DATA(header_value)
+RAW_DATA(header_name, 0, 0)
+RAW_DATA(header_value, 1, 0)
 RAW_NOTE(headers_complete)
-RAW_DATA(body)
-RAW_DATA(chunk_extension)
+RAW_DATA(body, 0, 0)
+RAW_DATA(chunk_extension, 0, 0)
 RAW_NOTE(chunk_extension_complete)
 RAW_NOTE(chunk_header)
 RAW_NOTE(chunk_complete)
-RAW_DATA(trailer_name)
-RAW_DATA(trailer_value)
+RAW_DATA(trailer_name, 0, 0)
+RAW_DATA(trailer_value, 1, 0)
 RAW_NOTE(message_complete)
 
-#define RAW_SETTINGS(ends)                                                                             \
+#define RAW_SETTINGS(ends, name, value)                                                                \
     {                                                                                                  \
         .on_message_begin = raw_message_begin, .on_method = raw_method,                                \
         .on_method_complete = raw_method_complete, .on_target = raw_target,                            \
         .on_target_complete = raw_target_complete, .on_version_complete = raw_version_complete,        \
         .on_status_complete = raw_status_complete, .on_reason = raw_reason,                            \
-        .on_reason_complete = raw_reason_complete, .on_header_name = raw_header_name,                  \
-        .on_header_name_complete = ends, .on_header_value = raw_header_value,                          \
+        .on_reason_complete = raw_reason_complete, .on_header_name = name,                             \
+        .on_header_name_complete = ends, .on_header_value = value,                                     \
         .on_header_value_complete = ends, .on_headers_complete = raw_headers_complete,                 \
         .on_body = raw_body, .on_chunk_extension = raw_chunk_extension,                                \
         .on_chunk_extension_complete = raw_chunk_extension_complete,                                   \
@@ -420,8 +423,27 @@ RAW_NOTE(message_complete)
         .on_trailer_value = raw_trailer_value, .on_trailer_value_complete = ends,                      \
         .on_message_complete = raw_message_complete,                                                   \
     }
-static const httpmsg_settings raw_settings = RAW_SETTINGS(raw_silent);
-static const httpmsg_settings raw_settings_no_ends = RAW_SETTINGS(NULL);
+static const httpmsg_settings raw_settings = RAW_SETTINGS(raw_silent, raw_header_name, raw_header_value);
+static const httpmsg_settings raw_settings_no_ends = RAW_SETTINGS(NULL, raw_header_name, raw_header_value);
+static const httpmsg_settings raw_settings_no_data = RAW_SETTINGS(NULL, NULL, NULL);
+
+char *trace_raw_drop_field_data(const char *raw)
+{
+    char *out = malloc(strlen(raw) + 1), *w = out;
+    if (!out)
+        return NULL;
+    while (*raw) {
+        size_t n = strcspn(raw, "\n");
+        n += raw[n] == '\n';
+        if (strncmp(raw, "header_name ", 12) != 0 && strncmp(raw, "header_value ", 13) != 0) {
+            memcpy(w, raw, n);
+            w += n;
+        }
+        raw += n;
+    }
+    *w = 0;
+    return out;
+}
 
 static void out_error(struct ctx *c, httpmsg_err e)
 {
@@ -513,7 +535,11 @@ int trace_run(const struct trace_opts *o, const char *in, size_t n, const size_t
     }
     c->o = o;
     c->out = out;
-    httpmsg_init(&c->p, o->type, !o->raw ? &settings : o->no_field_ends ? &raw_settings_no_ends : &raw_settings);
+    httpmsg_init(&c->p, o->type,
+                 !o->raw            ? &settings
+                 : o->no_field_data ? &raw_settings_no_data
+                 : o->no_field_ends ? &raw_settings_no_ends
+                                    : &raw_settings);
     c->p.data = c;
     if (httpmsg_set_flags(&c->p, o->flags) != HTTPMSG_OK ||
         (o->max_head && httpmsg_set_max_head(&c->p, o->max_head) != HTTPMSG_OK) ||

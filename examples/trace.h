@@ -30,9 +30,12 @@ struct trace_opts {
     int raw;           /* not the dump format: one line per callback, its
                           name and, for a data callback, its piece; the name-
                           and value-complete callbacks of fields print nothing */
-    int no_field_ends; /* with raw: leave those four callbacks unset (the
-                          library then takes other code), so that the output
-                          must be the same as with them set */
+    int no_field_ends; /* with raw: leave those four callbacks unset (for
+                          header fields the library then takes other code),
+                          so that the output must be the same as with them */
+    int no_field_data; /* with raw: leave on_header_name and on_header_value
+                          unset too; the output must then be the same but
+                          for their lines */
 };
 
 /*
@@ -46,6 +49,11 @@ struct trace_opts {
  */
 int trace_run(const struct trace_opts *o, const char *in, size_t n, const size_t *cuts, size_t ncuts,
               struct trace_buf *out);
+
+/* A copy (malloc'ed; NULL when out of memory) of a raw output without its
+ * header_name and header_value lines: what the same run with no_field_data
+ * must print. */
+char *trace_raw_drop_field_data(const char *raw);
 
 /* Parse a comma-separated list of flag names (see trace_flag_list) into
  * *flags.  Returns 0, or -1 naming nothing known (then *flags is unchanged). */

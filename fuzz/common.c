@@ -168,7 +168,7 @@ void fuzz_field_ends(httpmsg_type type, const struct fuzz_cfg *cfg, const uint8_
                      size_t ncuts)
 {
     struct trace_opts o;
-    struct trace_buf with = {0}, without = {0};
+    struct trace_buf with = {0}, without = {0}, want = {0};
     trace_opts_for(type, cfg, &o);
     o.raw = 1;
     if (trace_run(&o, (const char *)in, n, cuts, ncuts, &with) == 2)
@@ -177,6 +177,17 @@ void fuzz_field_ends(httpmsg_type type, const struct fuzz_cfg *cfg, const uint8_
     if (trace_run(&o, (const char *)in, n, cuts, ncuts, &without) == 2)
         fuzz_fail("the trace module reports (raw, no field ends, %zu cuts):\n%s", ncuts, without.p ? without.p : "");
     fuzz_same("raw pieces", &with, "with the field-end callbacks", &without, "without them");
+    trace_buf_free(&without);
+    o.no_field_data = 1;
+    if (trace_run(&o, (const char *)in, n, cuts, ncuts, &without) == 2)
+        fuzz_fail("the trace module reports (raw, no field callbacks, %zu cuts):\n%s", ncuts,
+                  without.p ? without.p : "");
+    want.p = trace_raw_drop_field_data(with.p ? with.p : "");
+    if (!want.p)
+        fuzz_fail("out of memory");
+    fuzz_same("raw pieces", &want, "with the field callbacks (theirs left out)", &without,
+              "without the header name and value callbacks");
+    free(want.p);
     trace_buf_free(&with);
     trace_buf_free(&without);
 }

@@ -71,7 +71,8 @@ void fuzz_trace(httpmsg_type type, const struct fuzz_cfg *cfg, const uint8_t *in
                 size_t ncuts, int pause, struct trace_buf *out);
 
 /* The same cuts in trace.h's raw format, with the field-end callbacks set
- * and unset: aborts unless the pieces are the same. */
+ * and unset, and with the header name and value callbacks unset too: aborts
+ * unless the pieces are the same (but for those the last run leaves out). */
 void fuzz_field_ends(httpmsg_type type, const struct fuzz_cfg *cfg, const uint8_t *in, size_t n, const size_t *cuts,
                      size_t ncuts);
 

@@ -5,7 +5,8 @@
  * moves the parser struct to other memory between pieces, and parses the
  * pieces with one of the scanning implementations (chosen by the number of
  * cuts) against the default one whole.  The cut run's pieces must also be
- * the same with the field-end callbacks unset.
+ * the same with the field-end callbacks unset, and with the header name and
+ * value callbacks unset too (but for theirs).
  *
  * The one documented difference: a whitespace run inside a field value that
  * a cut leaves at the end of a piece may fail with WHITESPACE_RUN (httpmsg.h,

@@ -297,9 +297,10 @@ typedef int (*httpmsg_cb)(httpmsg_parser *p);
  *   on_message_complete
  * A field's value-complete call comes once the next line has begun (its first
  * byte decides whether the value is folded); it always precedes the next
- * field's name or on_headers_complete.  Leave NULL what you do not use: a
- * parser with neither on_header_name_complete nor on_header_value_complete
- * parses header fields in a loop that does not test for them.
+ * field's name or on_headers_complete.  A parser with neither
+ * on_header_name_complete nor on_header_value_complete (and without
+ * HTTPMSG_LENIENT_VALUE_CHARS) parses header fields in a loop that does not
+ * test for them.
  *
  * Callbacks may read the parser through the accessors below and may change
  * `p->data`; they must not call httpmsg_execute(), httpmsg_finish(),

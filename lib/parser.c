@@ -1168,8 +1168,8 @@ static inline int eol(const char **ps, const char *lim, uint32_t fl, httpmsg_err
 
 #include "scan.h"
 
-/* What the field loop returns, in two registers: where to go on (s), in
- * which state (st), and the result (rc). */
+/* What the field loop returns (in two registers on x86-64 and aarch64):
+ * where to go on (s), in which state (st), and the result (rc). */
 struct fres {
     const char *s;
     httpmsg_err rc;

@@ -24,7 +24,8 @@
  * vector load reaching past a piece faults even without AddressSanitizer.
  * All runs must print the expected output, byte for byte.  Whole, byte by
  * byte, in two pieces and against the guard page, the raw pieces must also
- * be the same with the field-end callbacks set and unset (trace.h, `raw`).
+ * be the same with the field-end callbacks set and unset, and but for their
+ * own with the header name and value callbacks unset (trace.h, `raw`).
  * HTTPMSG_IMPL selects the scanning code; the test is skipped (77) where it
  * is missing.
  */
@@ -251,24 +252,37 @@ static void run_cuts(const struct spec_case *c, const struct trace_opts *o, cons
     trace_buf_free(&out);
 }
 
-/* Run one case with the given cuts in the raw format, with the field-end
- * callbacks set and without them: the pieces must be the same (the library
- * takes other code when they are unset). */
+/* Run one case with the given cuts in the raw format with every callback
+ * set, without the field-end callbacks, and without the header name and
+ * value callbacks too: the pieces must be the same, but for those missing
+ * (the library takes other code when they are unset). */
 static void run_ends(const struct spec_case *c, const struct trace_opts *o, const size_t *cuts, size_t ncuts,
                      const char *mode)
 {
     struct trace_opts r = *o;
-    struct trace_buf with = {0}, without = {0};
+    struct trace_buf with = {0}, without = {0}, nodata = {0};
+    char *want;
+    int rw, rn, rd;
     r.raw = 1;
-    trace_run(&r, c->input, c->ninput, cuts, ncuts, &with);
+    rw = trace_run(&r, c->input, c->ninput, cuts, ncuts, &with);
     r.no_field_ends = 1;
-    trace_run(&r, c->input, c->ninput, cuts, ncuts, &without);
-    if (strcmp(with.p ? with.p : "", without.p ? without.p : "") != 0)
-        ck_abort_msg("%s:%d: case '%s' (%s, %zu cuts): the pieces differ without the field-end callbacks:\n"
-                     "--- with\n%s--- without\n%s",
-                     c->file, c->line, c->name, mode, ncuts, with.p ? with.p : "", without.p ? without.p : "");
+    rn = trace_run(&r, c->input, c->ninput, cuts, ncuts, &without);
+    r.no_field_data = 1;
+    rd = trace_run(&r, c->input, c->ninput, cuts, ncuts, &nodata);
+    want = trace_raw_drop_field_data(with.p ? with.p : "");
+    if (!want)
+        die("test_spec", 0, "out of memory");
+    if (rw == 2 || rn == 2 || rd == 2 || rw != rn || rw != rd ||
+        strcmp(with.p ? with.p : "", without.p ? without.p : "") != 0 || strcmp(want, nodata.p ? nodata.p : "") != 0)
+        ck_abort_msg("%s:%d: case '%s' (%s, %zu cuts): the pieces differ without the field callbacks "
+                     "(results %d %d %d):\n--- with them\n%s--- without the field-end ones\n%s"
+                     "--- without the header name and value ones either\n%s",
+                     c->file, c->line, c->name, mode, ncuts, rw, rn, rd, with.p ? with.p : "",
+                     without.p ? without.p : "", nodata.p ? nodata.p : "");
+    free(want);
     trace_buf_free(&with);
     trace_buf_free(&without);
+    trace_buf_free(&nodata);
 }
 
 START_TEST(spec_case)
