@@ -576,6 +576,10 @@ int trace_run(const struct trace_opts *o, const char *in, size_t n, const size_t
         start = stop;
     }
     if (rc == 0) {
+        if (o->mark_end) {
+            flush_body(c);
+            out_printf(c, "end of input\n");
+        }
         do {
             c->calls = 0;
             e = httpmsg_finish(&c->p);

@@ -36,6 +36,10 @@ struct trace_opts {
     int no_field_data; /* with raw: leave on_header_name and on_header_value
                           unset too; the output must then be the same but
                           for their lines */
+    int mark_end;      /* print "end of input" before httpmsg_finish(): what
+                          comes before it must not depend on the cuts, as
+                          the library makes every call it can as soon as it
+                          has the bytes */
 };
 
 /*

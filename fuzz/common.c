@@ -155,13 +155,14 @@ static void trace_opts_for(httpmsg_type type, const struct fuzz_cfg *cfg, struct
 }
 
 void fuzz_trace(httpmsg_type type, const struct fuzz_cfg *cfg, const uint8_t *in, size_t n, const size_t *cuts,
-                size_t ncuts, int pause, struct trace_buf *out)
+                size_t ncuts, int mode, struct trace_buf *out)
 {
     struct trace_opts o;
     trace_opts_for(type, cfg, &o);
-    o.pause = pause;
+    o.pause = (mode & FUZZ_TRACE_PAUSE) != 0;
+    o.mark_end = (mode & FUZZ_TRACE_MARK_END) != 0;
     if (trace_run(&o, (const char *)in, n, cuts, ncuts, out) == 2)
-        fuzz_fail("the trace module reports (pause=%d, %zu cuts):\n%s", pause, ncuts, out->p ? out->p : "");
+        fuzz_fail("the trace module reports (mode %d, %zu cuts):\n%s", mode, ncuts, out->p ? out->p : "");
 }
 
 void fuzz_field_ends(httpmsg_type type, const struct fuzz_cfg *cfg, const uint8_t *in, size_t n, const size_t *cuts,

@@ -66,9 +66,13 @@ __attribute__((noreturn, format(printf, 1, 2)))
 void fuzz_fail(const char *fmt, ...);
 
 /* trace_run() over in[0..n) (each piece from its own exact-size heap copy);
- * aborts if the trace module reports an invariant breach. */
+ * aborts if the trace module reports an invariant breach.  mode: 0, or
+ * FUZZ_TRACE_PAUSE to pause in every callback, or FUZZ_TRACE_MARK_END to
+ * mark the end of input (trace.h, mark_end). */
+#define FUZZ_TRACE_PAUSE 1
+#define FUZZ_TRACE_MARK_END 2
 void fuzz_trace(httpmsg_type type, const struct fuzz_cfg *cfg, const uint8_t *in, size_t n, const size_t *cuts,
-                size_t ncuts, int pause, struct trace_buf *out);
+                size_t ncuts, int mode, struct trace_buf *out);
 
 /* The same cuts in trace.h's raw format, with the field-end callbacks set
  * and unset, and with the header name and value callbacks unset too: aborts

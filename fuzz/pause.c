@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
 
     fuzz_trace(type, &cfg, data, size, cuts, ncuts, 0, &ta);
-    fuzz_trace(type, &cfg, data, size, cuts, ncuts, 1, &tb);
+    fuzz_trace(type, &cfg, data, size, cuts, ncuts, FUZZ_TRACE_PAUSE, &tb);
     fuzz_same("trace outputs without and with pauses", &ta, "no pause", &tb, "pausing in every callback");
 
     memset(&o, 0, sizeof o);

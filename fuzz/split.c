@@ -1,12 +1,14 @@
 /*
  * split.c - fuzz target: the same stream parsed whole and cut into pieces at
  * offsets drawn from the input (see common.h) must give the same events, in
- * the trace module's dump format and in the checker's log; the checker also
- * moves the parser struct to other memory between pieces, and parses the
- * pieces with one of the scanning implementations (chosen by the number of
- * cuts) against the default one whole.  The cut run's pieces must also be
- * the same with the field-end callbacks unset, and with the header name and
- * value callbacks unset too (but for theirs).
+ * the trace module's dump format (the same ones before the end of input: the
+ * library makes each call as soon as it has the bytes for it) and in the
+ * checker's log; the checker also moves the parser struct to other memory
+ * between pieces, and parses the pieces with one of the scanning
+ * implementations (chosen by the number of cuts) against the default one
+ * whole.  The cut run's pieces must also be the same with the field-end
+ * callbacks unset, and with the header name and value callbacks unset too
+ * (but for theirs).
  *
  * The one documented difference: a whitespace run inside a field value that
  * a cut leaves at the end of a piece may fail with WHITESPACE_RUN (httpmsg.h,
@@ -50,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fuzz_cuts(&data, &size, &type, &cuts, &ncuts, 0, NULL))
         return 0;
 
-    fuzz_trace(type, &cfg, data, size, NULL, 0, 0, &tw);
-    fuzz_trace(type, &cfg, data, size, cuts, ncuts, 0, &tc);
+    fuzz_trace(type, &cfg, data, size, NULL, 0, FUZZ_TRACE_MARK_END, &tw);
+    fuzz_trace(type, &cfg, data, size, cuts, ncuts, FUZZ_TRACE_MARK_END, &tc);
     compare("trace outputs", &tw, &tc);
     fuzz_field_ends(type, &cfg, data, size, cuts, ncuts);
 

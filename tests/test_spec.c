@@ -285,24 +285,45 @@ static void run_ends(const struct spec_case *c, const struct trace_opts *o, cons
     trace_buf_free(&nodata);
 }
 
+/* Run one case with the given cuts, marking the end of input: the output
+ * must be `whole`'s, the same run's in one piece (no call may wait for a
+ * later piece, or for httpmsg_finish(), once its bytes are in). */
+static void run_same(const struct spec_case *c, const struct trace_opts *o, const size_t *cuts, size_t ncuts,
+                     const char *mode, const char *whole)
+{
+    struct trace_buf out = {0};
+    trace_run(o, c->input, c->ninput, cuts, ncuts, &out);
+    if (strcmp(out.p ? out.p : "", whole) != 0)
+        ck_abort_msg("%s:%d: case '%s' (%s, %zu cuts, the first at %zu): not as in one piece before the end of "
+                     "input:\n--- in one piece\n%.1500s--- got\n%.1500s",
+                     c->file, c->line, c->name, mode, ncuts, ncuts ? cuts[0] : 0, whole, out.p ? out.p : "");
+    trace_buf_free(&out);
+}
+
 START_TEST(spec_case)
 {
     const struct spec_case *c = &cases[_i];
     struct trace_opts o = c->o;
     size_t n = c->ninput, *cuts = malloc((n + 1) * sizeof *cuts), k;
     uint64_t seed = 1469598103934665603u;
+    struct trace_opts mk = o; /* marking the end of input */
+    struct trace_buf whole = {0};
 
     ck_assert_ptr_nonnull(cuts);
     run_cuts(c, &o, NULL, 0, "whole");
     run_ends(c, &o, NULL, 0, "whole");
+    mk.mark_end = 1;
+    trace_run(&mk, c->input, c->ninput, NULL, 0, &whole);
     for (k = 1; k < n; k++)
         cuts[k - 1] = k;
     run_cuts(c, &o, cuts, n ? n - 1 : 0, "byte by byte");
     run_ends(c, &o, cuts, n ? n - 1 : 0, "byte by byte");
+    run_same(c, &mk, cuts, n ? n - 1 : 0, "byte by byte", whole.p ? whole.p : "");
     /* every two-piece split (with a stride on very long inputs) */
     for (k = 1; k < n; k += (n > 4096 && k > 256 && k < n - 256) ? n / 512 : 1) {
         run_cuts(c, &o, &k, 1, "two pieces");
         run_ends(c, &o, &k, 1, "two pieces");
+        run_same(c, &mk, &k, 1, "two pieces", whole.p ? whole.p : "");
     }
     /* random multi-splits, seeded by the case name so failures reproduce */
     for (const char *s = c->name; *s; s++)
@@ -336,6 +357,7 @@ START_TEST(spec_case)
     for (k = 1; k < n; k++)
         cuts[k - 1] = k;
     run_cuts(c, &o, cuts, n ? n - 1 : 0, "byte by byte, pausing in every callback");
+    trace_buf_free(&whole);
     free(cuts);
 }
 END_TEST
