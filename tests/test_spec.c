@@ -351,6 +351,8 @@ START_TEST(spec_case)
     o.guard = 2;
     run_cuts(c, &o, NULL, 0, "whole, starting at a guard page");
     run_cuts(c, &o, cuts, n ? n - 1 : 0, "byte by byte, each piece starting at a guard page");
+    for (k = 1; k < n; k += (n > 4096 && k > 256 && k < n - 256) ? n / 512 : 1)
+        run_cuts(c, &o, &k, 1, "two pieces, starting at a guard page");
     o.guard = 0;
     o.pause = 1;
     run_cuts(c, &o, NULL, 0, "whole, pausing in every callback");
