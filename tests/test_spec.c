@@ -300,6 +300,10 @@ static void run_same(const struct spec_case *c, const struct trace_opts *o, cons
     trace_buf_free(&out);
 }
 
+/* The next two-piece cut after k in n bytes: every one, but for a stride
+ * through the middle of very long inputs. */
+static size_t next_cut(size_t k, size_t n) { return k + ((n > 4096 && k > 256 && k < n - 256) ? n / 512 : 1); }
+
 START_TEST(spec_case)
 {
     const struct spec_case *c = &cases[_i];
@@ -319,8 +323,8 @@ START_TEST(spec_case)
     run_cuts(c, &o, cuts, n ? n - 1 : 0, "byte by byte");
     run_ends(c, &o, cuts, n ? n - 1 : 0, "byte by byte");
     run_same(c, &mk, cuts, n ? n - 1 : 0, "byte by byte", whole.p ? whole.p : "");
-    /* every two-piece split (with a stride on very long inputs) */
-    for (k = 1; k < n; k += (n > 4096 && k > 256 && k < n - 256) ? n / 512 : 1) {
+    /* every two-piece split */
+    for (k = 1; k < n; k = next_cut(k, n)) {
         run_cuts(c, &o, &k, 1, "two pieces");
         run_ends(c, &o, &k, 1, "two pieces");
         run_same(c, &mk, &k, 1, "two pieces", whole.p ? whole.p : "");
@@ -346,12 +350,12 @@ START_TEST(spec_case)
     for (k = 1; k < n; k++)
         cuts[k - 1] = k;
     run_cuts(c, &o, cuts, n ? n - 1 : 0, "byte by byte, each piece ending at a guard page");
-    for (k = 1; k < n; k += 1 + n / 16)
+    for (k = 1; k < n; k = next_cut(k, n))
         run_cuts(c, &o, &k, 1, "two pieces, ending at a guard page");
     o.guard = 2;
     run_cuts(c, &o, NULL, 0, "whole, starting at a guard page");
     run_cuts(c, &o, cuts, n ? n - 1 : 0, "byte by byte, each piece starting at a guard page");
-    for (k = 1; k < n; k += (n > 4096 && k > 256 && k < n - 256) ? n / 512 : 1)
+    for (k = 1; k < n; k = next_cut(k, n))
         run_cuts(c, &o, &k, 1, "two pieces, starting at a guard page");
     o.guard = 0;
     o.pause = 1;
