@@ -554,7 +554,9 @@ HTTPMSG_API int httpmsg_is_chunked(const httpmsg_parser *p);
  * body on_headers_complete skips (it answers HEAD), keeps the connection
  * once the callback has returned.  For an upgrade it says what happens if
  * the upgrade is declined (httpmsg_resume(): HTTP goes on, or the
- * connection ends); an accepted upgrade's stream is the new protocol's. */
+ * connection ends); an accepted upgrade's stream is the new protocol's.
+ * Only Connection is read: the non-standard Proxy-Connection, which some
+ * peers treat alike, changes nothing. */
 HTTPMSG_API int httpmsg_should_keep_alive(const httpmsg_parser *p);
 /* 1 if after this message the stream belongs to another protocol: CONNECT
  * requests, HTTP/1.1 requests with Upgrade and "Connection: upgrade", 101
