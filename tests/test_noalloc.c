@@ -23,7 +23,16 @@ static volatile int counting;
 #endif
 
 #ifdef HAVE_ASAN
+#if defined(__has_include)
+#if __has_include(<sanitizer/allocator_interface.h>)
 #include <sanitizer/allocator_interface.h>
+#define HAVE_ALLOCATOR_INTERFACE 1
+#endif
+#endif
+#ifndef HAVE_ALLOCATOR_INTERFACE /* gcc ships no such header; the runtime has the call */
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+                                              void (*free_hook)(const volatile void *));
+#endif
 static void on_malloc(const volatile void *ptr, size_t size)
 {
     (void)ptr;
