@@ -745,14 +745,10 @@ static int is_token(const char *s, size_t n)
     return 1;
 }
 
-int main(int argc, char **argv)
+/* Read the command line into opt and urls (room for argc entries).  Returns
+ * -1 to go on, else the exit status (0 after --help). */
+static int parse_args(int argc, char **argv, const char **urls, int *nurls)
 {
-    const char **urls;
-    int nurls = 0, rc = 0;
-    struct text req = {0};
-
-    if (!(urls = calloc((size_t)argc, sizeof *urls)) || !(opt.headers = calloc((size_t)argc, sizeof *opt.headers)))
-        return 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -789,10 +785,10 @@ int main(int argc, char **argv)
                 return usage("unknown option");
             }
         } else {
-            urls[nurls++] = a;
+            urls[(*nurls)++] = a;
         }
     }
-    if (nurls == 0)
+    if (*nurls == 0)
         return usage("no URL");
     if (!opt.method)
         opt.method = opt.data ? "POST" : "GET";
@@ -802,7 +798,25 @@ int main(int argc, char **argv)
         return usage("a Transfer-Encoding given with -H must end in chunked (RFC 9112 §6.1)");
     if (user_header("Transfer-Encoding") && user_header("Content-Length"))
         return usage("give Transfer-Encoding or Content-Length, not both (RFC 9112 §6.2)");
+    return -1;
+}
 
+int main(int argc, char **argv)
+{
+    const char **urls;
+    int nurls = 0, rc;
+    struct text req = {0};
+
+    if (!(urls = calloc((size_t)argc, sizeof *urls)) || !(opt.headers = calloc((size_t)argc, sizeof *opt.headers))) {
+        free(urls);
+        return 1;
+    }
+    if ((rc = parse_args(argc, argv, urls, &nurls)) >= 0) {
+        free(urls);
+        free(opt.headers);
+        return rc;
+    }
+    rc = 0;
     for (int i = 0; i < nurls && rc == 0; i++)
         rc = fetch(urls[i], &req);
     drop_connection();
