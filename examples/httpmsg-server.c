@@ -581,9 +581,12 @@ static int on_headers_complete(httpmsg_parser *p)
 {
     struct conn *c = p->data;
     c->phase = BODY;
-    /* RFC 9112 §3.2: an HTTP/1.1 request carries exactly one Host. */
-    if (httpmsg_http_minor(p) >= 1 && httpmsg_host_count(p) != 1)
-        return reject(c, 400, "an HTTP/1.1 request needs exactly one Host header field");
+    /* RFC 9112 §3.2: an HTTP/1.1 request carries a Host, and no request
+     * more than one. */
+    if (httpmsg_host_count(p) > 1)
+        return reject(c, 400, "a request may carry only one Host header field");
+    if (httpmsg_http_minor(p) >= 1 && httpmsg_host_count(p) == 0)
+        return reject(c, 400, "an HTTP/1.1 request needs a Host header field");
     /* After a CONNECT head the stream would be a tunnel; we open none. */
     if (httpmsg_get_method(p) == HTTPMSG_METHOD_CONNECT)
         return reject(c, 501, "CONNECT is not supported");
@@ -755,7 +758,8 @@ static void answer_parse_error(struct conn *c, httpmsg_err err)
         return;
     }
     snprintf(name, sizeof name, "%s at byte %" PRIu64, httpmsg_errname(err), httpmsg_error_offset(&c->parser));
-    answer_error(c, httpmsg_err_status(err), name, httpmsg_strerror(err));
+    /* a code that is no error (status 0) means a fault of ours: 500 */
+    answer_error(c, httpmsg_err_status(err) ? httpmsg_err_status(err) : 500, name, httpmsg_strerror(err));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -849,6 +853,13 @@ static void on_readable(struct conn *c)
         c->peer_eof = 1;
         if (!c->close_after) {
             httpmsg_err err = httpmsg_finish(&c->parser);
+            if (err == HTTPMSG_UPGRADE) {
+                /* an Upgrade request, answered (from a pause) and declined
+                 * as HTTP, ended the input: the upgrade it left pending
+                 * comes out here; declined too, the stream just ends */
+                httpmsg_resume(&c->parser);
+                err = httpmsg_finish(&c->parser);
+            }
             if (err == HTTPMSG_OK) /* between requests: done once our answers are out */
                 c->close_after = 1;
             else

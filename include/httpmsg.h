@@ -568,9 +568,9 @@ HTTPMSG_API int httpmsg_is_upgrade(const httpmsg_parser *p);
  * member with parameters, "100-continue;x=1", is another expectation). */
 HTTPMSG_API int httpmsg_expect_continue(const httpmsg_parser *p);
 /* Number of Host fields in this request (saturates at 255).  RFC 9112 §3.2:
- * a server answers 400 unless an HTTP/1.1 request has exactly one, and to
- * a Host value that is not uri-host [ ":" port ], which the parser does not
- * check. */
+ * a server answers 400 to an HTTP/1.1 request without one, to any request
+ * with more than one, and to a Host value that is not uri-host [ ":" port ],
+ * which the parser does not check. */
 HTTPMSG_API int httpmsg_host_count(const httpmsg_parser *p);
 /* From a chunk's on_chunk_header to its on_chunk_complete, both included
  * (and while paused before the latter): the chunk's size.  0 at any other

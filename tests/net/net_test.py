@@ -838,6 +838,17 @@ def test_raw():
         check(len(resps) == 2 and resps[0].status == 200 and resps[1].body == b"Hello World" and closed,
               "Upgrade declined: answered as HTTP/1.1, next request parsed", resps)
 
+        # an Upgrade request, then the client shuts its side: answered once,
+        # then closed (the upgrade the end of input leaves pending is declined)
+        s = connect(port)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+        s.shutdown(socket.SHUT_WR)
+        data, closed = read_to_eof(s)
+        s.close()
+        resps, rest = split_responses(data)
+        check(len(resps) == 1 and resps[0].status == 200 and resps[0].body == b"Hello World" and rest == b""
+              and closed, "Upgrade request then half-close: one answer, then closed", (resps, rest[:200]))
+
         # the client shuts its side after the request: still answered
         s = connect(port)
         s.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -863,6 +874,7 @@ def test_raw():
              b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n"),
             (400, "missing Host in HTTP/1.1", b"GET / HTTP/1.1\r\n\r\n"),
             (400, "two Host fields", b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+            (400, "two Host fields in HTTP/1.0", b"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n"),
             (400, "binary junk", bytes(random.Random(3).getrandbits(8) for _ in range(300))),
             (400, "NUL in a value", b"GET / HTTP/1.1\r\nHost: a\r\nX: a\x00b\r\n\r\n"),
             (400, "request cut short by EOF", b"GET / HTTP/1.1\r\nHost: a\r\n"),
