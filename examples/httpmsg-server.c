@@ -904,6 +904,11 @@ static void conn_event(struct conn *c, uint32_t events)
         on_writable(c);
     if (!c->dead && flush(c) < 0)
         c->dead = 1;
+    /* That flush may have sent every answer while input is held back for
+     * back-pressure: no event would come for it (the read side is off, and
+     * nothing waits to be written), so parse it now. */
+    while (!c->dead && c->held.len && !c->close_after && c->out.len == c->out_off)
+        on_writable(c);
     if (!c->dead && c->close_after && c->phase != LINGER && c->out.len == c->out_off) {
         if (c->peer_eof)
             c->dead = 1;
