@@ -756,6 +756,11 @@ static int on_headers_complete(httpmsg_parser *p)
     r = leave(c, 1, c->o->cfg->hc_ret);
     if (r == c->user_ret && r != 0)
         return r;
+    if ((r & (HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE)) && mt == HTTPMSG_REQUEST &&
+        (kind == HTTPMSG_BODY_CHUNKED || (kind == HTTPMSG_BODY_LENGTH && cl > 0))) {
+        c->user_ret = r; /* refused: a request's head alone frames its content */
+        return r;
+    }
     if (r & (HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE))
         c->kind = HTTPMSG_BODY_NONE;
     if (r & HTTPMSG_CB_UPGRADE)

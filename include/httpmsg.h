@@ -20,6 +20,11 @@
  *         err = httpmsg_execute(&p, buf, n, &used);
  *         if (err != HTTPMSG_OK) break;      // PAUSED, UPGRADE or an error
  *     }
+ *
+ * A caller whose callbacks pause handles HTTPMSG_PAUSED by acting, then
+ * httpmsg_resume() and execute again with the buffer's rest (buf + used,
+ * n - used; a zero-length call when nothing is left runs what the pause put
+ * off).  An upgrade's other protocol starts at buf + used.
  */
 #ifndef HTTPMSG_H
 #define HTTPMSG_H
@@ -229,7 +234,12 @@ enum {
                                  another protocol (e.g. a 2xx answer to CONNECT); the
                                  message has no body.  Either code makes a response
                                  that would have been read until close keep the
-                                 connection. */
+                                 connection.  Both at once, or either for a request
+                                 with content (a Content-Length other than 0, or
+                                 chunked), is an error (HTTPMSG_ERR_USER): a request's
+                                 head alone frames its content, which skipping would
+                                 parse as the next request (RFC 9112 §6.3, RFC 9110
+                                 §7.8). */
     /* Any negative value: abort with HTTPMSG_ERR_USER; httpmsg_user_error()
      * returns the value.  Any other value is also treated as an error. */
 };
@@ -328,7 +338,7 @@ typedef struct httpmsg_settings {
      * server can answer `Expect: 100-continue` here (pausing, if it must send
      * before reading on).  May return HTTPMSG_CB_SKIP_BODY (e.g. the response
      * answers HEAD) or HTTPMSG_CB_UPGRADE, either optionally OR'ed with
-     * HTTPMSG_CB_PAUSE. */
+     * HTTPMSG_CB_PAUSE (neither for a request with content: see above). */
     httpmsg_cb on_headers_complete;
     httpmsg_data_cb on_body; /* body bytes, de-chunked */
     httpmsg_data_cb on_chunk_extension; /* the raw text from the first ';' */

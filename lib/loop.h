@@ -826,7 +826,7 @@ dispatch:
         if ((rc = head_complete(p)) != HTTPMSG_OK)
             goto error;
         ret = cb->on_headers_complete ? cb->on_headers_complete(p) : HTTPMSG_CB_OK;
-        if (ret < 0 || (ret & ~(HTTPMSG_CB_PAUSE | HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE))) {
+        if (UNLIKELY(ret != HTTPMSG_CB_OK) && !head_ret_ok(p, ret)) {
             p->user_err_ = ret;
             rc = HTTPMSG_ERR_USER;
             goto stop;

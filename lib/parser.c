@@ -1046,6 +1046,21 @@ static httpmsg_err head_complete(httpmsg_parser *p)
     return HTTPMSG_OK;
 }
 
+/* Whether on_headers_complete may return ret (not HTTPMSG_CB_OK): PAUSE,
+ * and SKIP_BODY or UPGRADE but not both.  Neither of the two for a request
+ * with content: its head alone frames it (RFC 9112 §6.3), so skipping the
+ * content would parse it as the next request, and an upgrade waits for it
+ * (RFC 9110 §7.8). */
+static int head_ret_ok(const httpmsg_parser *p, int ret)
+{
+    const int alt = ret & (HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE);
+    if (ret < 0 || (ret & ~(HTTPMSG_CB_PAUSE | HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE)) ||
+        alt == (HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE))
+        return 0;
+    return !alt || p->msg_type_ != HTTPMSG_REQUEST || p->body_ == HTTPMSG_BODY_NONE ||
+           (p->body_ == HTTPMSG_BODY_LENGTH && p->content_length_ == 0);
+}
+
 /* Body bytes the limit still allows this message: 0, not a wrapped count,
  * when httpmsg_set_max_body() lowered it below what was already read. */
 static inline uint64_t body_room(const httpmsg_parser *p)

@@ -535,6 +535,104 @@ START_TEST(skip_body_framing)
 }
 END_TEST
 
+/* A request's head alone frames its content (RFC 9112 §6.3): skipping it
+ * would parse it as the next request, and an upgrade waits for it (RFC 9110
+ * §7.8).  So on_headers_complete may return SKIP_BODY or UPGRADE for a
+ * request only when it has none; and never both at once. */
+START_TEST(headers_complete_refusals)
+{
+    static const char *const with_content[] = {
+        "POST / HTTP/1.1\r\nContent-Length: 30\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    };
+    static const int refused[] = {HTTPMSG_CB_SKIP_BODY, HTTPMSG_CB_UPGRADE, HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_PAUSE,
+                                  HTTPMSG_CB_UPGRADE | HTTPMSG_CB_PAUSE};
+    httpmsg_parser p;
+    struct rec r = {0};
+    size_t used;
+    for (size_t i = 0; i < sizeof with_content / sizeof *with_content; i++) {
+        for (size_t k = 0; k < sizeof refused / sizeof *refused; k++) {
+            rec_start(&p, &r, 0);
+            r.len = 0;
+            r.hc_ret = refused[k];
+            ck_assert_int_eq(exec_str(&p, with_content[i], &used), HTTPMSG_ERR_USER);
+            ck_assert_int_eq(httpmsg_user_error(&p), refused[k]);
+            ck_assert_ptr_null(strchr(r.log, '['));  /* no body byte went anywhere */
+            ck_assert_ptr_null(strstr(r.log, "#<")); /* nor a next message */
+        }
+    }
+    /* without content both are allowed */
+    rec_start(&p, &r, 0);
+    r.len = 0;
+    r.hc_ret = HTTPMSG_CB_SKIP_BODY;
+    ck_assert_int_eq(exec_str(&p, "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\nGET / HTTP/1.1\r\n\r\n", &used),
+                     HTTPMSG_OK);
+    r.hc_ret = HTTPMSG_CB_UPGRADE;
+    ck_assert_int_eq(exec_str(&p, "GET / HTTP/1.1\r\n\r\nxyz", &used), HTTPMSG_UPGRADE);
+    ck_assert_uint_eq(used, 18);
+    /* a response with content may be skipped (it answers HEAD) */
+    httpmsg_init(&p, HTTPMSG_RESPONSE, &cbs);
+    p.data = &r;
+    r.hc_ret = HTTPMSG_CB_SKIP_BODY;
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n", &used), HTTPMSG_OK);
+    /* SKIP_BODY and UPGRADE together are no valid answer, for either */
+    httpmsg_reset(&p);
+    r.hc_ret = HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE;
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 200 OK\r\n\r\n", &used), HTTPMSG_ERR_USER);
+    ck_assert_int_eq(httpmsg_user_error(&p), HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE);
+    rec_start(&p, &r, 0);
+    r.hc_ret = HTTPMSG_CB_SKIP_BODY | HTTPMSG_CB_UPGRADE;
+    ck_assert_int_eq(exec_str(&p, "GET / HTTP/1.1\r\n\r\n", &used), HTTPMSG_ERR_USER);
+}
+END_TEST
+
+/* Where a pause in each start-line and chunk notification leaves `used`
+ * (the README's list): the callback named in `pause_in` pauses. */
+static const char *pause_in;
+static int pause_if(const char *name) { return strcmp(name, pause_in) ? HTTPMSG_CB_OK : HTTPMSG_CB_PAUSE; }
+static int pv(httpmsg_parser *p) { (void)p; return pause_if("version"); }
+static int ps(httpmsg_parser *p) { (void)p; return pause_if("status"); }
+static int pr(httpmsg_parser *p) { (void)p; return pause_if("reason"); }
+static int pe(httpmsg_parser *p) { (void)p; return pause_if("extension"); }
+static int ph(httpmsg_parser *p) { (void)p; return pause_if("chunk"); }
+
+START_TEST(pause_positions)
+{
+    static const httpmsg_settings pcb = {.on_version_complete = pv,
+                                         .on_status_complete = ps,
+                                         .on_reason_complete = pr,
+                                         .on_chunk_extension_complete = pe,
+                                         .on_chunk_header = ph};
+    static const struct {
+        httpmsg_type type;
+        uint32_t flags;
+        const char *in, *where, *rest;
+    } cases[] = {
+        {HTTPMSG_REQUEST, 0, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n", "version", "Host: a\r\n\r\n"},
+        {HTTPMSG_RESPONSE, 0, "HTTP/1.1 200 OK\r\n\r\n", "version", "200 OK\r\n\r\n"},
+        {HTTPMSG_RESPONSE, 0, "HTTP/1.1 200 OK\r\n\r\n", "status", "OK\r\n\r\n"},
+        {HTTPMSG_RESPONSE, HTTPMSG_LENIENT_MISSING_REASON_SP, "HTTP/1.1 200\r\n\r\n", "status", "\r\n\r\n"},
+        {HTTPMSG_RESPONSE, 0, "HTTP/1.1 200 OK\r\n\r\n", "reason", "\r\n"},
+        {HTTPMSG_RESPONSE, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;a=b\r\nx\r\n0\r\n\r\n",
+         "extension", "x\r\n0\r\n\r\n"},
+        {HTTPMSG_RESPONSE, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;a=b\r\nx\r\n0\r\n\r\n",
+         "chunk", "x\r\n0\r\n\r\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        httpmsg_parser p;
+        size_t used, n = strlen(cases[i].in);
+        pause_in = cases[i].where;
+        httpmsg_init(&p, cases[i].type, &pcb);
+        httpmsg_set_flags(&p, cases[i].flags);
+        ck_assert_int_eq(httpmsg_execute(&p, cases[i].in, n, &used), HTTPMSG_PAUSED);
+        ck_assert_str_eq(cases[i].in + used, cases[i].rest);
+        pause_in = "";
+        ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_OK);
+        ck_assert_int_eq(httpmsg_execute(&p, cases[i].in + used, n - used, &used), HTTPMSG_OK);
+    }
+}
+END_TEST
+
 START_TEST(no_reentry_from_callbacks)
 {
     httpmsg_parser p;
@@ -1048,6 +1146,8 @@ int main(void)
     tcase_add_test(tc, upgrade_offset_and_resume);
     tcase_add_test(tc, headers_complete_return_codes);
     tcase_add_test(tc, skip_body_framing);
+    tcase_add_test(tc, headers_complete_refusals);
+    tcase_add_test(tc, pause_positions);
     tcase_add_test(tc, no_reentry_from_callbacks);
     tcase_add_test(tc, body_limit_lowered);
     tcase_add_test(tc, finish_cases);
