@@ -490,7 +490,8 @@ HTTPMSG_API httpmsg_err httpmsg_set_max_body(httpmsg_parser *p, uint64_t max_bod
  *                   nothing, until httpmsg_reset().
  * HTTPMSG_ERR_INVALID_ARGUMENT (NULL `p`, NULL `data` with `len` > 0, a
  * zero-filled, never initialised parser, a call from inside a callback)
- * changes nothing.
+ * changes nothing; the arguments are checked first, so it comes before a
+ * sticky error.
  * A zero-length call (`data` may be NULL) consumes nothing.  It makes the
  * calls that need no more bytes, those a pause put off (say,
  * on_message_complete after a pause in on_headers_complete, or in the last
