@@ -233,6 +233,9 @@ START_TEST(sticky_error_and_reset)
     ck_assert_uint_eq(used, 0);
     ck_assert_int_eq(httpmsg_finish(&p), HTTPMSG_ERR_SPACE_BEFORE_COLON);
     ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_ERR_SPACE_BEFORE_COLON);
+    /* bad arguments are reported before it, and leave it as it was */
+    ck_assert_int_eq(httpmsg_execute(&p, NULL, 3, &used), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(httpmsg_get_error(&p), HTTPMSG_ERR_SPACE_BEFORE_COLON);
     /* reset: a fresh stream, same settings, flags, limits and data */
     httpmsg_reset(&p);
     ck_assert_int_eq(httpmsg_get_error(&p), HTTPMSG_OK);
