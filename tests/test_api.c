@@ -560,8 +560,9 @@ START_TEST(headers_complete_refusals)
             r.hc_ret = refused[k];
             ck_assert_int_eq(exec_str(&p, with_content[i], &used), HTTPMSG_ERR_USER);
             ck_assert_int_eq(httpmsg_user_error(&p), refused[k]);
-            ck_assert_ptr_null(strchr(r.log, '['));  /* no body byte went anywhere */
-            ck_assert_ptr_null(strstr(r.log, "#<")); /* nor a next message */
+            ck_assert_ptr_null(strchr(r.log, '['));                  /* no body byte went anywhere */
+            ck_assert_ptr_null(strchr(r.log, '>'));                  /* the message did not complete */
+            ck_assert_ptr_null(strchr(strchr(r.log, '<') + 1, '<')); /* nor did a next one begin */
         }
     }
     /* without content both are allowed */
