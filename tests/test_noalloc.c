@@ -19,14 +19,14 @@ static volatile int counting;
 /* AddressSanitizer and ThreadSanitizer replace malloc themselves, and have
  * the hooks */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define HAVE_ASAN 1
+#define HAVE_SAN_HOOKS 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define HAVE_ASAN 1
+#define HAVE_SAN_HOOKS 1
 #endif
 #endif
 
-#ifdef HAVE_ASAN
+#ifdef HAVE_SAN_HOOKS
 #if defined(__has_include)
 #if __has_include(<sanitizer/allocator_interface.h>)
 #include <sanitizer/allocator_interface.h>
