@@ -30,7 +30,7 @@ static int usage(const char *why)
             "  --split N  feed the input in N-byte pieces (the output must not change)\n"
             "  --lenient  accept what these flags allow: %s\n"
             "  --max-head head size limit in bytes (default %u)\n"
-            "  --max-body body size limit in bytes (default: none)\n",
+            "  --max-body body size limit in bytes, 0 allowing none (default: no limit)\n",
             trace_flag_list(), (unsigned)HTTPMSG_DEFAULT_MAX_HEAD);
     return why ? 2 : 0;
 }
@@ -74,7 +74,7 @@ static char *read_all(FILE *f, size_t *n)
 
 int main(int argc, char **argv)
 {
-    struct trace_opts o = {.type = HTTPMSG_BOTH};
+    struct trace_opts o = {.type = HTTPMSG_BOTH, .max_body = HTTPMSG_NO_LENGTH};
     struct trace_buf out = {0};
     unsigned long long split = 0, v;
     const char *path = NULL;

@@ -543,7 +543,7 @@ int trace_run(const struct trace_opts *o, const char *in, size_t n, const size_t
     c->p.data = c;
     if (httpmsg_set_flags(&c->p, o->flags) != HTTPMSG_OK ||
         (o->max_head && httpmsg_set_max_head(&c->p, o->max_head) != HTTPMSG_OK) ||
-        (o->max_body && httpmsg_set_max_body(&c->p, o->max_body) != HTTPMSG_OK)) {
+        httpmsg_set_max_body(&c->p, o->max_body) != HTTPMSG_OK) {
         broken(c, "bad options");
         rc = 2;
     }

@@ -21,7 +21,7 @@ struct trace_opts {
     httpmsg_type type;
     uint32_t flags;    /* HTTPMSG_LENIENT_* */
     size_t max_head;   /* 0: the library's default */
-    uint64_t max_body; /* 0: no limit */
+    uint64_t max_body; /* HTTPMSG_NO_LENGTH: no limit (0 is a limit) */
     int pause;         /* every callback pauses; the driver checks and resumes */
     int copy;          /* feed each piece from its own exact-size heap copy */
     int guard;         /* 1: each piece ends right before an inaccessible page,

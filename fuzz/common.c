@@ -79,7 +79,7 @@ int fuzz_config(const uint8_t *d, size_t n, struct fuzz_cfg *cfg)
     }
     switch ((d[1] >> 4) & 3) {
     case 0: cfg->max_body = HTTPMSG_NO_LENGTH; break;
-    case 1: cfg->max_body = 1 + (uint64_t)d[3]; break;
+    case 1: cfg->max_body = (uint64_t)d[3]; break; /* 0 included */
     case 2: cfg->max_body = 1 + 64 * (uint64_t)d[3]; break;
     default: cfg->max_body = UINT64_MAX - 1 - d[3]; break;
     }
@@ -150,7 +150,7 @@ static void trace_opts_for(httpmsg_type type, const struct fuzz_cfg *cfg, struct
     o->type = type;
     o->flags = cfg->flags;
     o->max_head = cfg->max_head;
-    o->max_body = cfg->max_body == HTTPMSG_NO_LENGTH ? 0 : cfg->max_body;
+    o->max_body = cfg->max_body;
     o->copy = 1;
 }
 

@@ -8,7 +8,7 @@
  *   type: request            request | response | both
  *   flags: bare-lf,obs-fold  optional, httpmsg-dump --lenient names
  *   max-head: 64             optional
- *   max-body: 10             optional
+ *   max-body: 10             optional (0 allows no body byte; absent, no limit)
  *   --- input
  *   GET / HTTP/1.1\r\n       the input: lines joined without their newlines,
  *   \r\n                     escapes \r \n \t \\ \xHH decoded
@@ -159,6 +159,7 @@ static void load_file(const char *path)
             c->line = lineno;
             c->o.type = HTTPMSG_REQUEST;
             c->o.copy = 1;
+            c->o.max_body = HTTPMSG_NO_LENGTH;
             section = 0;
             incap = outlen = outcap = 0;
             continue;
