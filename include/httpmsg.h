@@ -437,9 +437,11 @@ HTTPMSG_API uint32_t httpmsg_get_flags(const httpmsg_parser *p);
  * Limits.  `max_head` bounds the start line plus the header section, CRLFs
  * and leading empty lines included (and, separately, each trailer section
  * and each chunk-size line); at least 16, at most 2^31.  Overrunning it in a
- * request line gives HTTPMSG_ERR_URI_TOO_LONG (414); in a status line, the
- * header or the trailer section, HTTPMSG_ERR_HEAD_TOO_LARGE (431); in a
- * chunk-size line, HTTPMSG_ERR_CHUNK_EXTENSION_TOO_LONG.  `max_body` bounds
+ * request line gives HTTPMSG_ERR_URI_TOO_LONG (414), as in a start line
+ * HTTPMSG_BOTH has not yet told from one (its bytes so far a part of
+ * "HTTP/"); in a status line, the header or the trailer section,
+ * HTTPMSG_ERR_HEAD_TOO_LARGE (431); in a chunk-size line,
+ * HTTPMSG_ERR_CHUNK_EXTENSION_TOO_LONG.  `max_body` bounds
  * each message's body (HTTPMSG_NO_LENGTH: no limit, the default); a larger
  * Content-Length fails at the end of the head (a request's before
  * on_headers_complete; a response's once it has returned, unless it said
