@@ -396,6 +396,32 @@ START_TEST(upgrade_offset_and_resume)
     ck_assert_uint_eq(used, 55);
     ck_assert_int_eq(httpmsg_get_method(&p), HTTPMSG_METHOD_CONNECT);
 
+    /* declined, the next head gets the whole head limit, also when the
+     * upgrade's head came in pieces (30 bytes here: the limit is 70, the
+     * heads 62 and 63 bytes) */
+    {
+        const char *two = "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: foo\r\n\r\n"
+                          "GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa HTTP/1.1\r\nHost: a\r\n\r\n";
+        size_t n = strlen(two), off = 0, upgrades = 0;
+        httpmsg_reset(&p);
+        r.len = 0;
+        ck_assert_int_eq(httpmsg_set_max_head(&p, 70), HTTPMSG_OK);
+        while (off < n) {
+            httpmsg_err e = httpmsg_execute(&p, two + off, n - off < 30 ? n - off : 30, &used);
+            off += used;
+            if (e == HTTPMSG_UPGRADE) {
+                ck_assert_uint_eq(off, 62);
+                ck_assert_int_eq(httpmsg_resume(&p), HTTPMSG_OK);
+                upgrades++;
+            } else {
+                ck_assert_int_eq(e, HTTPMSG_OK);
+            }
+        }
+        ck_assert_uint_eq(upgrades, 1);
+        ck_assert_str_eq(r.log, "</|Host=a|Connection=upgrade|Upgrade=foo#></aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|Host=a#>");
+        ck_assert_int_eq(httpmsg_set_max_head(&p, HTTPMSG_DEFAULT_MAX_HEAD), HTTPMSG_OK);
+    }
+
     /* a pause in the upgrade's on_message_complete: once resumed, the next
      * call returns the upgrade, a zero-length one too */
     httpmsg_reset(&p);
@@ -535,6 +561,21 @@ START_TEST(skip_body_framing)
     ck_assert_int_eq(exec_str(&p, "POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n", &used), HTTPMSG_ERR_BODY_TOO_LARGE);
     ck_assert_str_eq(r.log, "</|Content-Length=11");
     ck_assert_uint_eq(httpmsg_error_offset(&p), 39); /* the end of the head */
+    /* an HTTP/1.0 response with Transfer-Encoding has faulty framing (RFC
+     * 9112 §6.1): the connection closes after it, keep-alive asked for and
+     * its body skipped or not */
+    httpmsg_init(&p, HTTPMSG_RESPONSE, &cbs);
+    p.data = &r;
+    r.len = 0;
+    r.hc_ret = HTTPMSG_CB_SKIP_BODY;
+    ck_assert_int_eq(exec_str(&p,
+                              "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+                              "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+                              &used),
+                     HTTPMSG_ERR_CLOSED);
+    ck_assert_uint_eq(used, 71);
+    ck_assert_int_eq(httpmsg_should_keep_alive(&p), 0);
+    ck_assert_str_eq(r.log, "<|Connection=keep-alive|Transfer-Encoding=chunked#>");
 }
 END_TEST
 
@@ -704,6 +745,47 @@ START_TEST(body_limit_lowered)
 }
 END_TEST
 
+/* Changing the head limit in the middle of a head: the head under way keeps
+ * the bytes it used (httpmsg.h).  A 52-byte head, its first 30 bytes parsed
+ * under limit `before` (0: the default), the rest under `after`; returns
+ * the result of the second call, *where the error offset or the bytes
+ * that call used. */
+static httpmsg_err head_limit_changed(size_t before, size_t after, uint64_t *where)
+{
+    const char *in = "GET / HTTP/1.1\r\nHost: aaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+    httpmsg_parser p;
+    size_t used;
+    httpmsg_err e;
+    httpmsg_init(&p, HTTPMSG_REQUEST, NULL);
+    if (before)
+        ck_assert_int_eq(httpmsg_set_max_head(&p, before), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_execute(&p, in, 30, &used), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_set_max_head(&p, after), HTTPMSG_OK);
+    e = exec_str(&p, in + 30, &used);
+    *where = e == HTTPMSG_OK ? used : httpmsg_error_offset(&p);
+    return e;
+}
+
+START_TEST(head_limit_changed_mid_head)
+{
+    uint64_t where;
+    /* lowered to 40: the head ends past it */
+    ck_assert_int_eq(head_limit_changed(0, 40, &where), HTTPMSG_ERR_HEAD_TOO_LARGE);
+    ck_assert_uint_eq(where, 40);
+    /* to 52: exactly enough; to 51, one byte short */
+    ck_assert_int_eq(head_limit_changed(0, 52, &where), HTTPMSG_OK);
+    ck_assert_uint_eq(where, 22);
+    ck_assert_int_eq(head_limit_changed(0, 51, &where), HTTPMSG_ERR_HEAD_TOO_LARGE);
+    ck_assert_uint_eq(where, 51);
+    /* below what is used: the next byte fails */
+    ck_assert_int_eq(head_limit_changed(0, 20, &where), HTTPMSG_ERR_HEAD_TOO_LARGE);
+    ck_assert_uint_eq(where, 30);
+    /* raised from a limit the head would overrun: it passes */
+    ck_assert_int_eq(head_limit_changed(32, 52, &where), HTTPMSG_OK);
+    ck_assert_uint_eq(where, 22);
+}
+END_TEST
+
 START_TEST(finish_cases)
 {
     httpmsg_parser p;
@@ -864,6 +946,24 @@ START_TEST(accessors)
     ck_assert_int_eq(exec_str(&p, "BREW /pot HTTP/1.1\r\nExpect: 100-Continue\r\n\r\n", &used), HTTPMSG_OK);
     ck_assert_int_eq(httpmsg_get_method(&p), HTTPMSG_METHOD_OTHER);
     ck_assert(httpmsg_expect_continue(&p));
+    /* only an HTTP/1.1 request asks (a server MUST ignore it in HTTP/1.0,
+     * RFC 9110 §10.1.1) */
+    ck_assert_int_eq(exec_str(&p, "POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n", &used),
+                     HTTPMSG_OK);
+    ck_assert(!httpmsg_expect_continue(&p));
+    /* the Host count saturates at 255: 257 fields are not 1 */
+    {
+        char req[16 + 257 * 9 + 3];
+        size_t n = 0;
+        n += (size_t)sprintf(req + n, "GET / HTTP/1.1\r\n");
+        for (int i = 0; i < 257; i++)
+            n += (size_t)sprintf(req + n, "Host: a\r\n");
+        n += (size_t)sprintf(req + n, "\r\n");
+        httpmsg_init(&p, HTTPMSG_REQUEST, NULL);
+        ck_assert_int_eq(httpmsg_execute(&p, req, n, &used), HTTPMSG_OK);
+        ck_assert_uint_eq(used, n);
+        ck_assert_int_eq(httpmsg_host_count(&p), 255);
+    }
     /* Expect is a list (RFC 9110 §10.1.1): 100-continue as one of its members */
     {
         static const struct {
@@ -871,14 +971,21 @@ START_TEST(accessors)
             int want;
         } ex[] = {{"100-continue,", 1}, {", 100-continue", 1},    {"foo, 100-CONTINUE ", 1}, {"100-continue, x=1", 1},
                   {"100-continue foo", 0}, {"100-continuex", 0}, {"foo", 0},                {"100-continue=1", 0},
+                  {"100- continue", 0},    {"100 -continue", 0},
                   /* a comma inside a quoted string does not end a member */
                   {"foo=\"a,100-continue,b\"", 0}, {"foo=\"a\\\",100-continue\", 100-continue", 1}};
         for (size_t i = 0; i < sizeof ex / sizeof *ex; i++) {
             char req[128];
             snprintf(req, sizeof req, "POST / HTTP/1.1\r\nExpect: %s\r\nContent-Length: 0\r\n\r\n", ex[i].value);
-            httpmsg_init(&p, HTTPMSG_REQUEST, NULL);
-            ck_assert_int_eq(exec_str(&p, req, &used), HTTPMSG_OK);
-            ck_assert_msg(httpmsg_expect_continue(&p) == ex[i].want, "Expect: %s", ex[i].value);
+            for (size_t piece = 1; piece <= strlen(req); piece += strlen(req) - 1) { /* byte by byte, whole */
+                httpmsg_init(&p, HTTPMSG_REQUEST, NULL);
+                for (size_t k = 0; k < strlen(req); k += piece)
+                    ck_assert_int_eq(httpmsg_execute(&p, req + k, strlen(req) - k < piece ? strlen(req) - k : piece,
+                                                     &used),
+                                     HTTPMSG_OK);
+                ck_assert_msg(httpmsg_expect_continue(&p) == ex[i].want, "Expect: %s, pieces of %zu", ex[i].value,
+                              piece);
+            }
         }
         httpmsg_init(&p, HTTPMSG_REQUEST, NULL);
     }
@@ -1154,6 +1261,7 @@ int main(void)
     tcase_add_test(tc, pause_positions);
     tcase_add_test(tc, no_reentry_from_callbacks);
     tcase_add_test(tc, body_limit_lowered);
+    tcase_add_test(tc, head_limit_changed_mid_head);
     tcase_add_test(tc, finish_cases);
     tcase_add_test(tc, interleaved_parsers);
     tcase_add_test(tc, two_threads);
