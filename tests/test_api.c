@@ -900,6 +900,24 @@ START_TEST(method_lookup)
             ck_assert_int_eq(method_of(line, tab, sizeof line), miss[i].m);
             ck_assert_int_eq(method_of(line, tab, 1), miss[i].m);
         }
+    /* every registered name with its first or its last letter changed (the
+     * same length): another method */
+    for (int m = HTTPMSG_METHOD_GET; m < HTTPMSG_METHOD_COUNT_; m++)
+        for (int end = 0; end < 2; end++) {
+            char name[32];
+            size_t k;
+            int registered = 0;
+            snprintf(name, sizeof name, "%s", httpmsg_method_name((httpmsg_method)m));
+            k = end ? strlen(name) - 1 : 0;
+            name[k] = name[k] == 'X' ? 'Y' : 'X';
+            for (int o = HTTPMSG_METHOD_GET; o < HTTPMSG_METHOD_COUNT_; o++)
+                registered |= strcmp(name, httpmsg_method_name((httpmsg_method)o)) == 0;
+            if (registered)
+                continue;
+            snprintf(line, sizeof line, "%s /x HTTP/1.1\r\n", name);
+            ck_assert_msg(method_of(line, 0, sizeof line) == HTTPMSG_METHOD_OTHER, "%s", name);
+            ck_assert_msg(method_of(line, 0, 1) == HTTPMSG_METHOD_OTHER, "%s, byte by byte", name);
+        }
 }
 END_TEST
 
