@@ -9,9 +9,11 @@
  * -H 'Transfer-Encoding: chunked' is given, for -d) and prints each response
  * body on standard output.  Consecutive URLs on the same host and port reuse
  * the connection while the server keeps it open and the request did not say
- * "Connection: close".  If a kept connection turns out to be closed before
- * any answer, an idempotent request (RFC 9110 §9.2.2) is sent once more on a
- * new one; another method fails instead of being sent twice.
+ * "Connection: close", and while it shows nothing to read when the next
+ * request is due (no close, no bytes no request asked for).  If a kept
+ * connection turns out to be closed before any answer, an idempotent
+ * request (RFC 9110 §9.2.2) is sent once more on a new one; another method
+ * fails instead of being sent twice.
  *
  * How the response is read: the socket is read into a buffer and each read is
  * handed to httpmsg_execute() as it is.  The parser reports the status line,
@@ -645,6 +647,15 @@ static int fetch(const char *s, struct text *req)
     build_request(req, &u);
     for (int attempt = 0;; attempt++) {
         reused = conn.fd >= 0 && strcmp(conn.host, u.host) == 0 && strcmp(conn.port, u.port) == 0;
+        if (reused && wait_fd(conn.fd, POLLIN, 0) == 0) {
+            /* Readable before we asked anything: the server closed the
+             * kept connection, or sent bytes that answer no request (RFC
+             * 9112 §6.3: not to be taken as the next response).  A new
+             * connection, rather than a request doomed to fail. */
+            if (opt.verbose)
+                fprintf(stderr, "* kept connection was closed or sent unasked bytes; not reused\n");
+            reused = 0;
+        }
         if (!reused) {
             drop_connection();
             if ((rc = connect_to(&u)) < 0)

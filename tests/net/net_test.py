@@ -457,6 +457,20 @@ def test_client():
     fake.close()
     check(rc == 5 and out == b"x" and fake.connections == 1 and "without answering" in err,
           "client does not send a POST again after a kept connection closed", (rc, out, fake.connections, err))
+    # ...yet a kept connection already closed when the next request is due
+    # is not used: a POST goes on a new one.  TCP_CORK holds the answer until
+    # shutdown() puts the FIN on its segment, so the close is there by then.
+    def answer_and_close(fake, c):
+        if fake.read_request(c) is not None:
+            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")
+            c.shutdown(socket.SHUT_WR)
+    fake = FakeServer(answer_and_close)
+    rc, out, err, _ = client("-v", "-d", "k=v", fake.url + "/1", fake.url + "/2")
+    fake.close()
+    check(rc == 0 and out == b"xx" and fake.connections == 2 and len(fake.requests) == 2
+          and "not reused" in err, "client opens a new connection for a POST when the kept one was closed",
+          (rc, out, fake.connections, len(fake.requests), err))
 
     # a request that says "Connection: close" ends its connection (RFC 9112 §9.6),
     # even when the server would keep it
