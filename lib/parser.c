@@ -1007,6 +1007,10 @@ static httpmsg_err head_complete(httpmsg_parser *p)
         }
     } else {
         int st = p->status_;
+        /* §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty
+         * framing; the connection closes after it, whatever its status. */
+        if ((b & B_HAVE_TE) && !v11)
+            ka = 0;
         if (st < 200 || st == 204 || st == 304) {
             if (st == 101)
                 p->bits_ |= B_UPGRADE;
@@ -1020,8 +1024,6 @@ static httpmsg_err head_complete(httpmsg_parser *p)
                 p->content_length_ = HTTPMSG_NO_LENGTH;
                 ka = 0;
             }
-            if (!v11)
-                ka = 0;
         } else if (b & B_HAVE_CL) {
             p->body_ = HTTPMSG_BODY_LENGTH;
         } else {
