@@ -82,7 +82,7 @@ extern "C" {
     X(BARE_LF, 400, "LF without CR as line end")                                                       \
     X(WHITESPACE_AFTER_START_LINE, 400, "whitespace between the start line and the first field")       \
     X(BAD_HEADER_NAME, 400, "invalid or empty header field name")                                      \
-    X(SPACE_BEFORE_COLON, 400, "whitespace between header field name and colon")                       \
+    X(SPACE_BEFORE_COLON, 400, "whitespace in a header field name or before its colon")                   \
     X(BAD_HEADER_VALUE, 400, "invalid character in header field value")                                \
     X(OBS_FOLD, 400, "obsolete line folding in a header field")                                        \
     X(WHITESPACE_RUN, 400, "whitespace run in a field value too long to carry across input pieces")    \
@@ -234,7 +234,9 @@ enum {
                                  another protocol (e.g. a 2xx answer to CONNECT); the
                                  message has no body.  Either code makes a response
                                  that would have been read until close keep the
-                                 connection.  Both at once, or either for a request
+                                 connection, unless its fields end it anyway (see
+                                 httpmsg_should_keep_alive()).  Both at once, or
+                                 either for a request
                                  with content (a Content-Length other than 0, or
                                  chunked), is an error (HTTPMSG_ERR_USER): a request's
                                  head alone frames its content, which skipping would
@@ -431,6 +433,7 @@ HTTPMSG_API void httpmsg_reset(httpmsg_parser *p);
  * bit, a bad `p`, or a call from one of `p`'s callbacks.
  */
 HTTPMSG_API httpmsg_err httpmsg_set_flags(httpmsg_parser *p, uint32_t flags);
+/* The leniency flags in effect; 0 for a NULL or never initialised `p`. */
 HTTPMSG_API uint32_t httpmsg_get_flags(const httpmsg_parser *p);
 
 /*
@@ -529,6 +532,11 @@ HTTPMSG_API httpmsg_err httpmsg_resume(httpmsg_parser *p);
 /* Accessors: valid inside callbacks and between calls                       */
 /* ------------------------------------------------------------------------ */
 
+/* Each takes a NULL `p` and then returns 0 (HTTPMSG_METHOD_NONE,
+ * HTTPMSG_BODY_NONE), except httpmsg_content_length(), which returns
+ * HTTPMSG_NO_LENGTH, and httpmsg_get_error(), which returns
+ * HTTPMSG_ERR_INVALID_ARGUMENT (also for a never initialised `p`). */
+
 /* The current or last error state: HTTPMSG_OK, PAUSED, UPGRADE or an error. */
 HTTPMSG_API httpmsg_err httpmsg_get_error(const httpmsg_parser *p);
 /* Stream offset (bytes since init/reset) of the byte where the error was
@@ -563,9 +571,13 @@ HTTPMSG_API int httpmsg_is_chunked(const httpmsg_parser *p);
 /* 1 if the connection may carry another message after this one (RFC 9112
  * §9.3): HTTP/1.1 without "close", HTTP/1.0 with "keep-alive", and not a
  * body read until close or framed by both Transfer-Encoding and
- * Content-Length.  A response that would be read until close, but whose
- * body on_headers_complete skips (it answers HEAD), keeps the connection
- * once the callback has returned.  For an upgrade it says what happens if
+ * Content-Length, nor an HTTP/1.0 response with Transfer-Encoding (faulty
+ * framing, closed after, whatever its status: RFC 9112 §6.1).  A response
+ * that would be read until close, but whose body on_headers_complete skips
+ * (it answers HEAD), keeps the connection once the callback has returned,
+ * unless one of these ends it anyway.  An interim (1xx) response never ends
+ * the connection, whatever this says of it: the final response follows and
+ * decides.  For an upgrade it says what happens if
  * the upgrade is declined (httpmsg_resume(): HTTP goes on, or the
  * connection ends); an accepted upgrade's stream is the new protocol's.
  * Only Connection is read: the non-standard Proxy-Connection, which some

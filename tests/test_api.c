@@ -158,6 +158,26 @@ START_TEST(bad_arguments)
     httpmsg_reset(NULL);
     ck_assert_int_eq(httpmsg_execute(NULL, "x", 1, &used), HTTPMSG_ERR_INVALID_ARGUMENT);
     ck_assert_int_eq(httpmsg_finish(NULL), HTTPMSG_ERR_INVALID_ARGUMENT);
+    /* accessors on NULL: the documented "nothing" values */
+    ck_assert_int_eq(httpmsg_get_error(NULL), HTTPMSG_ERR_INVALID_ARGUMENT);
+    ck_assert_uint_eq(httpmsg_get_flags(NULL), 0);
+    ck_assert_uint_eq(httpmsg_get_flags(&zero), 0);
+    ck_assert_uint_eq(httpmsg_error_offset(NULL), 0);
+    ck_assert_int_eq(httpmsg_user_error(NULL), 0);
+    ck_assert_uint_eq(httpmsg_bytes_consumed(NULL), 0);
+    ck_assert_int_eq(httpmsg_message_type(NULL), 0);
+    ck_assert_int_eq(httpmsg_get_method(NULL), HTTPMSG_METHOD_NONE);
+    ck_assert_int_eq(httpmsg_status(NULL), 0);
+    ck_assert_int_eq(httpmsg_http_major(NULL), 0);
+    ck_assert_int_eq(httpmsg_http_minor(NULL), 0);
+    ck_assert_int_eq(httpmsg_body_kind(NULL), HTTPMSG_BODY_NONE);
+    ck_assert_uint_eq(httpmsg_content_length(NULL), HTTPMSG_NO_LENGTH);
+    ck_assert_int_eq(httpmsg_is_chunked(NULL), 0);
+    ck_assert_int_eq(httpmsg_should_keep_alive(NULL), 0);
+    ck_assert_int_eq(httpmsg_is_upgrade(NULL), 0);
+    ck_assert_int_eq(httpmsg_expect_continue(NULL), 0);
+    ck_assert_int_eq(httpmsg_host_count(NULL), 0);
+    ck_assert_uint_eq(httpmsg_chunk_size(NULL), 0);
 
     ck_assert_int_eq(httpmsg_init(&p, HTTPMSG_REQUEST, NULL), HTTPMSG_OK);
     /* NULL data with len > 0: refused, and not sticky */
