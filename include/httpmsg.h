@@ -82,7 +82,7 @@ extern "C" {
     X(BARE_LF, 400, "LF without CR as line end")                                                       \
     X(WHITESPACE_AFTER_START_LINE, 400, "whitespace between the start line and the first field")       \
     X(BAD_HEADER_NAME, 400, "invalid or empty header field name")                                      \
-    X(SPACE_BEFORE_COLON, 400, "whitespace in a header field name or before its colon")                   \
+    X(SPACE_BEFORE_COLON, 400, "whitespace in a header field name or before its colon")                \
     X(BAD_HEADER_VALUE, 400, "invalid character in header field value")                                \
     X(OBS_FOLD, 400, "obsolete line folding in a header field")                                        \
     X(WHITESPACE_RUN, 400, "whitespace run in a field value too long to carry across input pieces")    \
@@ -236,12 +236,11 @@ enum {
                                  that would have been read until close keep the
                                  connection, unless its fields end it anyway (see
                                  httpmsg_should_keep_alive()).  Both at once, or
-                                 either for a request
-                                 with content (a Content-Length other than 0, or
-                                 chunked), is an error (HTTPMSG_ERR_USER): a request's
-                                 head alone frames its content, which skipping would
-                                 parse as the next request (RFC 9112 §6.3, RFC 9110
-                                 §7.8). */
+                                 either for a request with content (a Content-Length
+                                 other than 0, or chunked), is an error
+                                 (HTTPMSG_ERR_USER): a request's head alone frames its
+                                 content, which skipping would parse as the next
+                                 request (RFC 9112 §6.3, RFC 9110 §7.8). */
     /* Any negative value: abort with HTTPMSG_ERR_USER; httpmsg_user_error()
      * returns the value.  Any other value is also treated as an error. */
 };
@@ -577,9 +576,9 @@ HTTPMSG_API int httpmsg_is_chunked(const httpmsg_parser *p);
  * (it answers HEAD), keeps the connection once the callback has returned,
  * unless one of these ends it anyway.  An interim (1xx) response never ends
  * the connection, whatever this says of it: the final response follows and
- * decides.  For an upgrade it says what happens if
- * the upgrade is declined (httpmsg_resume(): HTTP goes on, or the
- * connection ends); an accepted upgrade's stream is the new protocol's.
+ * decides.  For an upgrade it says what happens if the upgrade is declined
+ * (httpmsg_resume(): HTTP goes on, or the connection ends); an accepted
+ * upgrade's stream is the new protocol's.
  * Only Connection is read: the non-standard Proxy-Connection, which some
  * peers treat alike, changes nothing. */
 HTTPMSG_API int httpmsg_should_keep_alive(const httpmsg_parser *p);
