@@ -574,13 +574,15 @@ HTTPMSG_API int httpmsg_is_chunked(const httpmsg_parser *p);
  * framing, closed after, whatever its status: RFC 9112 §6.1).  A response
  * that would be read until close, but whose body on_headers_complete skips
  * (it answers HEAD), keeps the connection once the callback has returned,
- * unless one of these ends it anyway.  An interim (1xx) response never ends
- * the connection, whatever this says of it: the final response follows and
- * decides.  For an upgrade it says what happens if the upgrade is declined
+ * unless one of these ends it anyway.  An interim (1xx) response is always
+ * followed by the final one; when it ends the connection ("close", or
+ * HTTP/1.0 with Transfer-Encoding), this is 0 for it, for any interim
+ * response after it, and for the final response, after which the connection
+ * ends.  For an upgrade it says what happens if the upgrade is declined
  * (httpmsg_resume(): HTTP goes on, or the connection ends); an accepted
- * upgrade's stream is the new protocol's.
- * Only Connection is read: the non-standard Proxy-Connection, which some
- * peers treat alike, changes nothing. */
+ * upgrade's stream is the new protocol's.  Only Connection is read: the
+ * non-standard Proxy-Connection, which some peers treat alike, changes
+ * nothing. */
 HTTPMSG_API int httpmsg_should_keep_alive(const httpmsg_parser *p);
 /* 1 if after this message the stream belongs to another protocol: CONNECT
  * requests, HTTP/1.1 requests with Upgrade and "Connection: upgrade", 101

@@ -110,6 +110,7 @@ enum state {
 #define B_BUSY (1u << 19)
 #define B_WS_LOST (1u << 20) /* held-back whitespace too irregular to re-deliver */
 #define B_KA_NO_BODY (1u << 21) /* keep-alive holds if on_headers_complete skips the body */
+#define B_INTERIM_CLOSE (1u << 22) /* an interim response of this exchange closes it */
 
 /* hdr_: the fields whose values the parser interprets. */
 enum { H_OTHER = 0, H_CL, H_TE, H_CONN, H_UPGRADE, H_EXPECT, H_HOST };
@@ -947,7 +948,7 @@ static int ext_can_end(const httpmsg_parser *p)
 
 static void message_reset(httpmsg_parser *p)
 {
-    p->bits_ &= B_BUSY;
+    p->bits_ &= B_BUSY | B_INTERIM_CLOSE; /* the latter: up to the final response */
     p->content_length_ = HTTPMSG_NO_LENGTH;
     p->remaining_ = 0;
     p->body_read_ = 0;
@@ -971,6 +972,7 @@ static httpmsg_err head_complete(httpmsg_parser *p)
 {
     uint32_t b = p->bits_;
     int v11 = p->major_ == 1 && p->minor_ >= 1;
+    p->bits_ &= ~B_INTERIM_CLOSE; /* in b: set again below for an interim */
     int ka = v11 ? !(b & B_CONN_CLOSE) : ((b & B_CONN_KEEP) && !(b & B_CONN_CLOSE));
 
     if (p->msg_type_ == HTTPMSG_REQUEST) {
@@ -1007,10 +1009,15 @@ static httpmsg_err head_complete(httpmsg_parser *p)
         }
     } else {
         int st = p->status_;
-        /* §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty
-         * framing; the connection closes after it, whatever its status. */
-        if ((b & B_HAVE_TE) && !v11)
+        /* Whatever the status, the connection ends after a response with
+         * "close" (§9.6), an HTTP/1.0 one with Transfer-Encoding (faulty
+         * framing, §6.1), or one that follows such an interim response:
+         * the final response still comes (RFC 9110 §15.2), then the end. */
+        int ends = (b & (B_CONN_CLOSE | B_INTERIM_CLOSE)) || ((b & B_HAVE_TE) && !v11);
+        if (ends)
             ka = 0;
+        if (ends && st < 200 && st != 101)
+            p->bits_ |= B_INTERIM_CLOSE; /* passed on to the final response */
         if (st < 200 || st == 204 || st == 304) {
             if (st == 101)
                 p->bits_ |= B_UPGRADE;
@@ -1358,6 +1365,7 @@ void httpmsg_reset(httpmsg_parser *p)
     if (p->bits_ & B_BUSY)
         return;
     message_reset(p);
+    p->bits_ &= ~B_INTERIM_CLOSE;
     p->state_ = S_START;
     p->err_ = HTTPMSG_OK;
     p->nread_ = 0;

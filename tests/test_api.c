@@ -273,6 +273,16 @@ START_TEST(sticky_error_and_reset)
         ck_assert_int_eq(httpmsg_execute(&p, big, sizeof big, &used), HTTPMSG_ERR_URI_TOO_LONG);
         ck_assert_uint_eq(httpmsg_error_offset(&p), 29 + 200);
     }
+    /* nothing of the old stream's exchange survives a reset: here, the
+     * "close" of an interim response, which the final one would inherit */
+    ck_assert_int_eq(httpmsg_init(&p, HTTPMSG_RESPONSE, NULL), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 100 Continue\r\nConnection: close\r\n\r\n", &used), HTTPMSG_OK);
+    httpmsg_reset(&p);
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 204 No Content\r\n\r\n", &used), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_should_keep_alive(&p), 1);
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 100 Continue\r\nConnection: close\r\n\r\n", &used), HTTPMSG_OK);
+    ck_assert_int_eq(exec_str(&p, "HTTP/1.1 204 No Content\r\n\r\n", &used), HTTPMSG_OK);
+    ck_assert_int_eq(httpmsg_should_keep_alive(&p), 0); /* and without the reset, it would */
 }
 END_TEST
 
