@@ -240,11 +240,15 @@ static void log_entry(const struct buf *b)
 }
 
 /* Register what we want to hear about: input unless we stopped reading,
- * output while answers wait to be written. */
+ * output while answers wait to be written.  Reading stops while input is
+ * held, and while more than OUT_HIGH of answers wait: a read that ended
+ * right at the end of a request left nothing to hold, yet the next one
+ * would queue more answers for a client that does not read them. */
 static void update_events(struct conn *c)
 {
     uint32_t ev = 0;
-    if (c->phase == LINGER || (!c->close_after && !c->peer_eof && !c->held.len))
+    if (c->phase == LINGER ||
+        (!c->close_after && !c->peer_eof && !c->held.len && c->out.len - c->out_off <= OUT_HIGH))
         ev |= EPOLLIN;
     if (c->out.len > c->out_off)
         ev |= EPOLLOUT;
