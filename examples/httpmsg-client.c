@@ -5,9 +5,12 @@
  *   httpmsg-client [-X METHOD] [-H 'Name: value']... [-d DATA] [-i] [-v]
  *                  [--connect-timeout S] [--read-timeout S] URL...
  *
- * Sends one request per URL (Host always; Content-Length, or one chunk when
- * -H 'Transfer-Encoding: chunked' is given, for -d) and prints each response
- * body on standard output.  Consecutive URLs on the same host and port reuse
+ * Sends one request per URL (Host always, first; Content-Length, or one
+ * chunk when -H 'Transfer-Encoding: chunked' is given, for -d, and
+ * Content-Length: 0 for a POST, PUT or PATCH without -d) and prints each
+ * response body on standard output.  The URL's path and query go as given
+ * but for the visible characters RFC 3986 leaves out of them (" < > \ ^ `
+ * { | } [ ]), which are percent-encoded.  Consecutive URLs on the same host and port reuse
  * the connection while the server keeps it open and the request did not say
  * "Connection: close", and while it shows nothing to read when the next
  * request is due (no close, no bytes no request asked for).  If a kept
@@ -20,7 +23,8 @@
  * fields and body in pieces that point into that buffer; they are printed at
  * once, never gathered.  The body may be framed by Content-Length, chunked
  * (with trailers) or the end of the connection (then httpmsg_finish() at EOF
- * completes it).  Interim 1xx responses are parsed and skipped.  A folded
+ * completes it).  Interim 1xx responses are parsed and skipped; a 101 to a
+ * request without Upgrade is a malformed response (RFC 9110 §7.8).  A folded
  * field line (obs-fold) in a response is taken as one SP, as RFC 9112 §5.2
  * asks of a user agent (HTTPMSG_LENIENT_OBS_FOLD).  A response
  * to HEAD has no body: on_headers_complete says so with
@@ -35,14 +39,19 @@
  * Exit status: 0 every response was received (whatever its status), 1 the
  * output could not be written, 2 bad usage or a malformed URL, 3 the host
  * cannot be resolved or reached, 4 a timeout, 5 a malformed or incomplete
- * response.
+ * response.  The read timeout bounds each wait for bytes, not the whole
+ * response; the connect timeout, each address tried.  A response head (or
+ * trailer section) is limited to the library's default, 80 KiB.
  */
 #define _GNU_SOURCE /* getaddrinfo and friends under -std=c11 */
 #include <httpmsg.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -129,6 +138,13 @@ static int parse_url(const char *s, struct url *u)
         return -1;
     }
     memcpy(u->host, host, n);
+    if (*auth == '[') { /* RFC 3986 §3.2.2: an IPv6 address; IPvFuture we cannot reach */
+        struct in6_addr a6;
+        if (inet_pton(AF_INET6, u->host, &a6) != 1) {
+            fail("malformed URL '%s': no IPv6 address inside [ ]", s);
+            return -1;
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)u->host[i];
         if (ch <= ' ' || ch >= 0x7f || strchr("\"<>\\^`{|}:[]", ch)) {
@@ -359,9 +375,33 @@ static int idempotent(const char *m)
     return 0;
 }
 
+/* Whether a request with this method means something by its content (RFC
+ * 9110 §9.3): then an empty one is sent as Content-Length: 0 (§8.6). */
+static int takes_content(const char *m)
+{
+    return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
+}
+
+/* The URL's path and query as a request-target: the visible characters
+ * that RFC 3986 leaves out of both (a browser's choice too) go
+ * percent-encoded; the URL parser refused the others. */
+static void add_target(struct text *req, const char *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strchr("\"<>\\^`{|}[]", t[i])) {
+            char pct[4];
+            snprintf(pct, sizeof pct, "%%%02X", (unsigned char)t[i]);
+            adds(req, pct);
+        } else {
+            add(req, t + i, 1);
+        }
+    }
+}
+
 static void build_request(struct text *req, const struct url *u)
 {
     int chunked = send_chunked();
+    const char *host = user_header("Host");
     char line[64];
 
     req->len = 0;
@@ -369,28 +409,30 @@ static void build_request(struct text *req, const struct url *u)
     adds(req, " ");
     if (u->target_len == 0 || u->root_only_query)
         adds(req, "/");
-    add(req, u->target, u->target_len);
+    add_target(req, u->target, u->target_len);
     adds(req, " HTTP/1.1\r\n");
-    if (!user_header("Host")) {
-        adds(req, "Host: ");
-        adds(req, u->authority);
-        adds(req, "\r\n");
-    }
+    /* Host first (RFC 9112 §3.2): the URL's, or the one given with -H */
+    adds(req, "Host:");
+    adds(req, host ? host : " ");
+    adds(req, host ? "" : u->authority);
+    adds(req, "\r\n");
     if (!user_header("User-Agent"))
         adds(req, "User-Agent: httpmsg-client/" HTTPMSG_VERSION_STRING "\r\n");
     if (!user_header("Accept"))
         adds(req, "Accept: */*\r\n");
     for (int i = 0; i < opt.nheaders; i++) {
+        if (host && opt.headers[i] + 5 == host) /* "Host:" + value: sent above */
+            continue;
         adds(req, opt.headers[i]);
         adds(req, "\r\n");
     }
     if (opt.data) {
         if (!user_header("Content-Type"))
             adds(req, "Content-Type: application/x-www-form-urlencoded\r\n");
-        if (!chunked && !user_header("Content-Length")) {
-            snprintf(line, sizeof line, "Content-Length: %zu\r\n", strlen(opt.data));
-            adds(req, line);
-        }
+    }
+    if ((opt.data || takes_content(opt.method)) && !chunked && !user_header("Content-Length")) {
+        snprintf(line, sizeof line, "Content-Length: %zu\r\n", opt.data ? strlen(opt.data) : (size_t)0);
+        adds(req, line);
     }
     adds(req, "\r\n");
     if (chunked) { /* the data (if any) as one chunk, then the last chunk */
@@ -430,6 +472,7 @@ struct response {
     int done;         /* the final response is complete */
     int keep_alive;   /* and the connection may carry another request */
     int line_open;    /* a "< " line is open on stderr (-v) */
+    int unasked_101;  /* a 101 though the request asked for no upgrade */
     uint64_t start;   /* the parser's stream offset where this answer begins */
 };
 
@@ -499,6 +542,12 @@ static int on_headers_complete(httpmsg_parser *p)
 {
     struct response *r = p->data;
     show_line_end(r); /* the empty line ending the head */
+    /* A server may switch only to a protocol the request asked for (RFC
+     * 9110 §7.8): a 101 to a request without Upgrade is no answer. */
+    if (httpmsg_status(p) == 101 && !user_header("Upgrade")) {
+        r->unasked_101 = 1;
+        return -1;
+    }
     /* A response to HEAD describes a body it does not carry. */
     return r->head_request ? HTTPMSG_CB_SKIP_BODY : HTTPMSG_CB_OK;
 }
@@ -601,6 +650,12 @@ static int read_response(int fd, httpmsg_parser *p, struct response *r, const st
             off += used;
             if (err == HTTPMSG_PAUSED || err == HTTPMSG_UPGRADE)
                 break; /* the final response is complete */
+            if (r->unasked_101) {
+                fflush(stdout);
+                fail("malformed response from %s:%s: 101 Switching Protocols, but the request asked for no upgrade",
+                     u->host, u->port);
+                return EXIT_RESPONSE;
+            }
             if (err == HTTPMSG_ERR_USER || ferror(stdout)) {
                 fail("writing the output: %s", strerror(errno));
                 return EXIT_OUTPUT;
@@ -723,7 +778,7 @@ static int usage(const char *why)
             "  -d DATA             send DATA as the body (form content type by default)\n"
             "  -i                  print the status line and header fields before the body\n"
             "  -v                  show the exchange on standard error (> sent, < received)\n"
-            "  --connect-timeout S give up connecting after S seconds (default 10)\n"
+            "  --connect-timeout S give up on an address after S seconds (default 10)\n"
             "  --read-timeout S    give up when the server is silent for S seconds (default 30)\n"
             "URLs: http://host[:port][/path][?query]; host is a name, an IPv4 address or\n"
             "[an IPv6 address].  Several URLs on one host and port share a connection.\n"
@@ -742,6 +797,8 @@ static int parse_seconds(const char *s, int *ms)
     if (*end || !(d > 0) || d > 86400)
         return -1;
     *ms = (int)(d * 1000 + 0.5);
+    if (*ms == 0) /* under half a millisecond: the least there is, not none */
+        *ms = 1;
     return 0;
 }
 
@@ -781,8 +838,11 @@ static int parse_args(int argc, char **argv, const char **urls, int *nurls)
                 opt.method = val;
             } else if (strcmp(a, "-H") == 0) {
                 const char *colon = strchr(val, ':');
-                if (!colon || !is_token(val, (size_t)(colon - val)) || strpbrk(val, "\r\n"))
+                if (!colon || !is_token(val, (size_t)(colon - val)))
                     return usage("-H takes 'Name: value'");
+                for (const char *v = colon + 1; *v; v++) /* field-value, RFC 9110 §5.5 */
+                    if (((unsigned char)*v < ' ' && *v != '\t') || *v == 0x7f)
+                        return usage("-H: a control character in the value");
                 opt.headers[opt.nheaders++] = val;
             } else if (strcmp(a, "-d") == 0) {
                 opt.data = val;
@@ -805,6 +865,8 @@ static int parse_args(int argc, char **argv, const char **urls, int *nurls)
         opt.method = opt.data ? "POST" : "GET";
     if (user_header_n("Transfer-Encoding", 1))
         return usage("give Transfer-Encoding once with -H");
+    if (user_header_n("Host", 1))
+        return usage("give Host once with -H");
     if (user_header("Transfer-Encoding") && !list_has(user_header("Transfer-Encoding"), "chunked", 1))
         return usage("a Transfer-Encoding given with -H must end in chunked (RFC 9112 §6.1)");
     if (user_header("Transfer-Encoding") && user_header("Content-Length"))
@@ -818,6 +880,15 @@ int main(int argc, char **argv)
     int nurls = 0, rc;
     struct text req = {0};
 
+    /* A closed standard descriptor would go to the first socket, and the
+     * output (or -v's) into the request: hold each one closed with a
+     * read-only /dev/null, so that writing it fails (exit 1) instead. */
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDONLY) != fd)
+            return EXIT_OUTPUT;
+    /* A reader that went away (a pipe into head) is an output error, exit
+     * 1, not a signal; sockets send with MSG_NOSIGNAL anyway. */
+    signal(SIGPIPE, SIG_IGN);
     if (!(urls = calloc((size_t)argc, sizeof *urls)) || !(opt.headers = calloc((size_t)argc, sizeof *opt.headers))) {
         free(urls);
         return 1;

@@ -660,12 +660,42 @@ def test_client():
     rc, req, err = request_sent(["-H", "Host: example.com"], "/h")
     check(rc == 0 and fields(req, "Host") == ["example.com"], "client -H 'Host: example.com': the only Host sent",
           (rc, req, err))
+    # Host is the first field (RFC 9112 §3.2), the client's or the -H one
+    for args in ([], ["-H", "X-A: 1", "-H", "Host: example.com"]):
+        rc, req, err = request_sent(args, "/h")
+        check(rc == 0 and req.split("\r\n")[1].lower().startswith("host:"),
+              "client %s: Host right after the request line" % " ".join(args), (rc, req, err))
+    # a method that means something by its content sends an empty one as
+    # Content-Length: 0 (RFC 9110 §8.6); GET sends none
+    for method, want in (("POST", ["0"]), ("PUT", ["0"]), ("PATCH", ["0"]), ("GET", []), ("DELETE", [])):
+        rc, req, err = request_sent(["-X", method], "/m")
+        check(rc == 0 and fields(req, "Content-Length") == want and req.endswith("\r\n\r\n"),
+              "client -X %s without -d: Content-Length %s" % (method, want or "absent"), (rc, req, err))
+    # visible characters RFC 3986 leaves out of a path or query go
+    # percent-encoded; the rest of the target as given
+    rc, req, err = request_sent([], '/a"b<c>{d}|e^f`g\\h[i]%41?q=<1>#frag')
+    check(rc == 0 and req.startswith("GET /a%22b%3Cc%3E%7Bd%7D%7Ce%5Ef%60g%5Ch%5Bi%5D%41?q=%3C1%3E HTTP/1.1\r\n"),
+          "client: characters outside RFC 3986 in the target are percent-encoded", (rc, req, err))
     rc, req, err = request_sent(["-H", "Content-Length: 3", "-d", "abc"], "/cl")
     check(rc == 0 and fields(req, "Content-Length") == ["3"] and req.endswith("\r\n\r\nabc"),
           "client -H 'Content-Length: 3' -d abc: one Content-Length sent", (rc, req, err))
     rc, req, err = request_sent([], "?x=1")
     check(rc == 0 and req.startswith("GET /?x=1 HTTP/1.1\r\n"), "client, http://host:port?x=1: GET /?x=1",
           (rc, req, err))
+
+    # a 101 to a request that asked for no upgrade is no answer (RFC 9110
+    # §7.8): exit 5, not success; asked for with -H Upgrade, it is the
+    # final response
+    raw101 = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo\r\nConnection: upgrade\r\n\r\n"
+    fake = FakeServer(one_answer(raw101 + b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"))
+    rc, out, err, _ = client(fake.url + "/")
+    fake.close()
+    check(rc == 5 and "101" in err and out == b"", "client, a 101 it did not ask for: exit 5", (rc, out, err))
+    fake = FakeServer(one_answer(raw101 + b"new protocol"))
+    rc, out, err, _ = client("-i", "-H", "Upgrade: foo", "-H", "Connection: upgrade", fake.url + "/")
+    fake.close()
+    check(rc == 0 and out.startswith(b"HTTP/1.1 101 ") and b"new protocol" not in out,
+          "client -H Upgrade: the 101 is the answer (exit 0), what follows is not HTTP", (rc, out, err))
 
     # errors count bytes from the start of the failing answer, not of the connection:
     # a good answer on a kept connection, then a bad or a cut one
@@ -735,6 +765,66 @@ def test_client():
         check(rc == 2 and "malformed URL" in err, "client, malformed URL %r: exit 2" % bad, (rc, err))
     rc, out, err, _ = client("-H", "no colon", "http://127.0.0.1:1/")
     check(rc == 2 and "usage" in err, "client, bad -H: exit 2 with usage", (rc, err))
+    for bad in ("X-A: a\x01b", "X-A: a\x7fb", "X-A: a\nb"):
+        rc, out, err, _ = client("-H", bad, "http://127.0.0.1:1/")
+        check(rc == 2 and "control character" in err, "client -H %r: refused (RFC 9110 §5.5), exit 2" % bad, (rc, err))
+    rc, out, err, _ = client("-H", "Host: a", "-H", "host: b", "http://127.0.0.1:1/")
+    check(rc == 2 and "Host once" in err, "client, two -H Host: exit 2", (rc, err))
+    # inside brackets only an IPv6 address (RFC 3986 §3.2.2)
+    for bad in ("http://[localhost]/", "http://[127.0.0.1]:80/", "http://[]/"):
+        rc, out, err, _ = client(bad)
+        check(rc == 2 and "malformed URL" in err, "client, %s: exit 2" % bad, (rc, err))
+    # a timeout under half a millisecond is the least there is, not none
+    def late(fake, c):
+        if fake.read_request(c) is not None:
+            time.sleep(0.05)
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    fake = FakeServer(late)
+    rc, out, err, _ = client("--read-timeout", "0.0004", fake.url + "/")
+    fake.close()
+    check(rc == 4 and "for 1 ms" in err, "client --read-timeout 0.0004: 1 ms, not 0", (rc, err))
+
+    # closed standard descriptors: the socket must not take their place (the
+    # body or -v's text would go into the connection); a closed stdout is an
+    # output error, exit 1
+    after = []
+
+    def answer_then_listen(fake, c):
+        if fake.read_request(c) is None:
+            return
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"z" * 100000)
+        c.settimeout(1)
+        try:
+            while True:
+                chunk = c.recv(65536)
+                if not chunk:
+                    break
+                after.append(chunk)
+        except OSError:
+            pass
+    fake = FakeServer(answer_then_listen)
+    p = subprocess.run([ARGS.client, fake.url + "/"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       timeout=60, preexec_fn=lambda: os.close(1))
+    fake.close()
+    check(p.returncode == 1 and len(fake.requests) == 1 and not after,
+          "client with stdout closed: exit 1, nothing but the request sent", (p.returncode, p.stderr[-200:],
+                                                                              len(b"".join(after))))
+    fake = FakeServer(keep_alive)
+    p = subprocess.run([ARGS.client, "-v", fake.url + "/"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                       timeout=60, preexec_fn=lambda: os.close(2))
+    fake.close()
+    check(p.returncode == 0 and len(fake.requests) == 1 and fake.requests[0].startswith("GET / HTTP/1.1\r\n"),
+          "client -v with stderr closed: the request starts with its request line", (p.returncode, fake.requests))
+    # a reader that goes away: exit 1 (output error), not death by SIGPIPE
+    fake = FakeServer(one_answer(b"HTTP/1.1 200 OK\r\nContent-Length: 4000000\r\n\r\n" + b"z" * 4000000))
+    p = subprocess.Popen([ARGS.client, fake.url + "/"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.read(10)
+    p.stdout.close()
+    err = p.stderr.read()
+    p.wait(60)
+    fake.close()
+    check(p.returncode == 1 and b"writing the output" in err, "client, its reader gone: exit 1, not SIGPIPE",
+          (p.returncode, err[-200:]))
 
 
 # --------------------------------------------------------------------------
