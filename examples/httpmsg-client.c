@@ -10,13 +10,13 @@
  * Content-Length: 0 for a POST, PUT or PATCH without -d) and prints each
  * response body on standard output.  The URL's path and query go as given
  * but for the visible characters RFC 3986 leaves out of them (" < > \ ^ `
- * { | } [ ]), which are percent-encoded.  Consecutive URLs on the same host and port reuse
- * the connection while the server keeps it open and the request did not say
- * "Connection: close", and while it shows nothing to read when the next
- * request is due (no close, no bytes no request asked for).  If a kept
- * connection turns out to be closed before any answer, an idempotent
- * request (RFC 9110 §9.2.2) is sent once more on a new one; another method
- * fails instead of being sent twice.
+ * { | } [ ]), which are percent-encoded.  Consecutive URLs on the same host
+ * and port reuse the connection while the server keeps it open and the
+ * request did not say "Connection: close", and while it shows nothing to
+ * read when the next request is due (no close, no bytes no request asked
+ * for).  If a kept connection turns out to be closed before any answer, an
+ * idempotent request (RFC 9110 §9.2.2) is sent once more on a new one;
+ * another method fails instead of being sent twice.
  *
  * How the response is read: the socket is read into a buffer and each read is
  * handed to httpmsg_execute() as it is.  The parser reports the status line,
