@@ -912,7 +912,7 @@ dispatch:
         p->num_ = 0;
         p->remaining_ = (uint64_t)hexval((unsigned char)*s);
         if (p->remaining_ > body_room(p)) {
-            rc = HTTPMSG_ERR_BODY_TOO_LARGE;
+            rc = chunk_size_error(p);
             goto error;
         }
         s++;
@@ -928,7 +928,7 @@ dispatch:
             }
             num = (num << 4) | (uint64_t)hexval((unsigned char)*s);
             if (num > room) { /* at the digit that crosses it */
-                rc = HTTPMSG_ERR_BODY_TOO_LARGE;
+                rc = chunk_size_error(p);
                 goto error;
             }
         }

@@ -1077,6 +1077,13 @@ static inline uint64_t body_room(const httpmsg_parser *p)
     return p->max_body_ > p->body_read_ ? p->max_body_ - p->body_read_ : 0;
 }
 
+/* The error for a chunk size past body_room(): the limit's, or with no
+ * limit (the sizes add up past 2^64 - 1, which no count holds) the size's. */
+static httpmsg_err chunk_size_error(const httpmsg_parser *p)
+{
+    return p->max_body_ == HTTPMSG_NO_LENGTH ? HTTPMSG_ERR_BAD_CHUNK_SIZE : HTTPMSG_ERR_BODY_TOO_LARGE;
+}
+
 /* The state after a body of this kind begins. */
 static unsigned body_state(httpmsg_parser *p)
 {
