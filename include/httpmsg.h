@@ -444,7 +444,8 @@ HTTPMSG_API uint32_t httpmsg_get_flags(const httpmsg_parser *p);
  * "HTTP/"); in a status line, the header or the trailer section,
  * HTTPMSG_ERR_HEAD_TOO_LARGE (431); in a chunk-size line,
  * HTTPMSG_ERR_CHUNK_EXTENSION_TOO_LONG.  `max_body` bounds
- * each message's body (HTTPMSG_NO_LENGTH: no limit, the default); a larger
+ * each message's body (HTTPMSG_NO_LENGTH: no limit, the default; chunk
+ * sizes adding up past 2^64 - 1 are then HTTPMSG_ERR_BAD_CHUNK_SIZE); a larger
  * Content-Length fails at the end of the head (a request's before
  * on_headers_complete; a response's once it has returned, unless it said
  * the response has no body; the error then wins over a pause), a chunked or
