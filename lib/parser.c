@@ -972,8 +972,9 @@ static httpmsg_err head_complete(httpmsg_parser *p)
 {
     uint32_t b = p->bits_;
     int v11 = p->major_ == 1 && p->minor_ >= 1;
-    p->bits_ &= ~B_INTERIM_CLOSE; /* in b: set again below for an interim */
     int ka = v11 ? !(b & B_CONN_CLOSE) : ((b & B_CONN_KEEP) && !(b & B_CONN_CLOSE));
+
+    p->bits_ &= ~B_INTERIM_CLOSE; /* kept in b; set again below for an interim */
 
     if (p->msg_type_ == HTTPMSG_REQUEST) {
         /* A CONNECT request has no content (RFC 9110 §9.3.6): the bytes after
