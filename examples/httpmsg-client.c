@@ -21,7 +21,9 @@
  * How the response is read: the socket is read into a buffer and each read is
  * handed to httpmsg_execute() as it is.  The parser reports the status line,
  * fields and body in pieces that point into that buffer; they are printed at
- * once, never gathered.  The body may be framed by Content-Length, chunked
+ * once, never gathered, but for -i's copy of the head, held until the head
+ * is complete and valid (a malformed response is discarded, RFC 9112
+ * §6.3).  The body may be framed by Content-Length, chunked
  * (with trailers) or the end of the connection (then httpmsg_finish() at EOF
  * completes it).  Interim 1xx responses are parsed and skipped; a 101 to a
  * request without Upgrade is a malformed response (RFC 9110 §7.8).  A folded
@@ -473,15 +475,31 @@ struct response {
     int keep_alive;   /* and the connection may carry another request */
     int line_open;    /* a "< " line is open on stderr (-v) */
     int unasked_101;  /* a 101 though the request asked for no upgrade */
+    int head_shown;   /* -i: the head is out; trailers go straight after the body */
     uint64_t start;   /* the parser's stream offset where this answer begins */
 };
+
+/* -i: the final response's head, held until it is complete and valid: a
+ * user agent discards a malformed response (RFC 9112 §6.3), so none of it
+ * is printed.  The head limit bounds it. */
+static struct text head_out;
+
+/* -i: text of the final response's head (held) or trailers (printed). */
+static void include_text(struct response *r, const char *s, size_t n)
+{
+    if (!opt.include || r->interim)
+        return;
+    if (r->head_shown)
+        fwrite(s, 1, n, stdout); /* a failure is seen by ferror() */
+    else
+        add(&head_out, s, n);
+}
 
 /* Show response head text: on stdout with -i (not for 1xx), on stderr with
  * -v, each line there starting with "< ". */
 static void show(struct response *r, const char *s, size_t n)
 {
-    if (opt.include && !r->interim)
-        fwrite(s, 1, n, stdout); /* a failure is seen by ferror() */
+    include_text(r, s, n);
     if (opt.verbose) {
         if (!r->line_open)
             fputs("< ", stderr);
@@ -492,8 +510,7 @@ static void show(struct response *r, const char *s, size_t n)
 
 static void show_line_end(struct response *r)
 {
-    if (opt.include && !r->interim)
-        fputs("\r\n", stdout);
+    include_text(r, "\r\n", 2);
     if (opt.verbose) {
         fputs(r->line_open ? "\n" : "<\n", stderr);
         r->line_open = 0;
@@ -504,6 +521,7 @@ static int on_message_begin(httpmsg_parser *p)
 {
     struct response *r = p->data;
     r->interim = 0;
+    head_out.len = 0; /* what a failed try held */
     return HTTPMSG_CB_OK;
 }
 
@@ -547,6 +565,11 @@ static int on_headers_complete(httpmsg_parser *p)
     if (httpmsg_status(p) == 101 && !user_header("Upgrade")) {
         r->unasked_101 = 1;
         return -1;
+    }
+    if (opt.include && !r->interim) { /* the head is whole and valid: out with it */
+        fwrite(head_out.p, 1, head_out.len, stdout);
+        head_out.len = 0;
+        r->head_shown = 1;
     }
     /* A response to HEAD describes a body it does not carry. */
     return r->head_request ? HTTPMSG_CB_SKIP_BODY : HTTPMSG_CB_OK;
@@ -907,6 +930,7 @@ int main(int argc, char **argv)
         rc = EXIT_OUTPUT;
     }
     free(req.p);
+    free(head_out.p);
     free(urls);
     free(opt.headers);
     return rc;

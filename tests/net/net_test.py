@@ -696,6 +696,19 @@ def test_client():
     fake.close()
     check(rc == 0 and out.startswith(b"HTTP/1.1 101 ") and b"new protocol" not in out,
           "client -H Upgrade: the 101 is the answer (exit 0), what follows is not HTTP", (rc, out, err))
+    # -i: a malformed head is discarded (RFC 9112 §6.3), none of it printed;
+    # a good one, and trailers after the body, are
+    fake = FakeServer(one_answer(b"HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello"))
+    rc, out, err, _ = client("-i", fake.url + "/")
+    fake.close()
+    check(rc == 5 and out == b"" and "MULTIPLE_CONTENT_LENGTH" in err,
+          "client -i, a head with two Content-Lengths: exit 5, nothing printed", (rc, out, err))
+    fake = FakeServer(one_answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                 b"3\r\nabc\r\n0\r\nX-T: v\r\n\r\n"))
+    rc, out, err, _ = client("-i", fake.url + "/")
+    fake.close()
+    check(rc == 0 and out == b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nabcX-T: v\r\n",
+          "client -i: the head, the body, then the trailer fields", (rc, out, err))
 
     # errors count bytes from the start of the failing answer, not of the connection:
     # a good answer on a kept connection, then a bad or a cut one
