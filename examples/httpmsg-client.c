@@ -423,7 +423,7 @@ static void build_request(struct text *req, const struct url *u)
     if (!user_header("Accept"))
         adds(req, "Accept: */*\r\n");
     for (int i = 0; i < opt.nheaders; i++) {
-        if (host && opt.headers[i] + 5 == host) /* "Host:" + value: sent above */
+        if (strncasecmp(opt.headers[i], "Host:", 5) == 0) /* sent above (given once) */
             continue;
         adds(req, opt.headers[i]);
         adds(req, "\r\n");
