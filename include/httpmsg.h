@@ -153,7 +153,8 @@ typedef enum httpmsg_body {
     HTTPMSG_BODY_CHUNKED = 2, /* chunked transfer coding */
     HTTPMSG_BODY_EOF = 3      /* response read until the connection closes: one with
                                * neither field, with a Transfer-Encoding that does not
-                               * end in chunked, or an HTTP/1.0 one with any
+                               * end in chunked (an empty one, or one of commas only,
+                               * included), or an HTTP/1.0 one with any
                                * Transfer-Encoding (its framing is faulty, RFC 9112
                                * §6.1: the raw bytes, the connection then closed) */
 } httpmsg_body;
