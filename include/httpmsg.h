@@ -171,7 +171,9 @@ enum {
     HTTPMSG_LENIENT_BARE_LF = 1u << 0,
     /* obs-fold (a field line starting with SP or HTAB) continues the previous
      * field value; each fold, or run of folds in a row, is delivered as one
-     * SP (RFC 9112 §5.2).
+     * SP (RFC 9112 §5.2).  A user agent reading responses should set it:
+     * §5.2 requires a user agent to replace a response's folds with SP (a
+     * server may reject folded requests with 400, a proxy answer 502).
      * - Peers that reject or split folded lines see other fields than you. */
     HTTPMSG_LENIENT_OBS_FOLD = 1u << 1,
     /* Several Content-Length fields, or a list, are accepted when all the
