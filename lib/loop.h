@@ -474,7 +474,7 @@ dispatch:
         st = S_REQ_VERSION;
         /* fallthrough */
     case S_REQ_VERSION:
-        if (p->sub_ == 0 && hend - s >= 10 && memcmp(s, "HTTP/1.1\r\n", 10) == 0) {
+        if (p->sub_ == 0 && hend - s >= 10 && memcmp(s, "HTTP/1.1\r\n", 10) == 0 && !(p->bits_ & B_PRI_STAR)) {
             p->major_ = p->minor_ = 1; /* the common case, line end included */
             s += 10;
             goto version_done;

@@ -111,6 +111,7 @@ enum state {
 #define B_WS_LOST (1u << 20) /* held-back whitespace too irregular to re-deliver */
 #define B_KA_NO_BODY (1u << 21) /* keep-alive holds if on_headers_complete skips the body */
 #define B_INTERIM_CLOSE (1u << 22) /* an interim response of this exchange closes it */
+#define B_PRI_STAR (1u << 23)      /* "PRI *": only the HTTP/2 preface's version may follow */
 
 /* hdr_: the fields whose values the parser interprets. */
 enum { H_OTHER = 0, H_CL, H_TE, H_CONN, H_UPGRADE, H_EXPECT, H_HOST };
@@ -779,7 +780,10 @@ static size_t target_form(httpmsg_parser *p, const char *a, size_t n, int first)
             return n;
         } else if (c == '*' && (p->method_ == HTTPMSG_METHOD_OPTIONS || p->method_ == HTTPMSG_METHOD_PRI)) {
             /* OPTIONS (RFC 9112 §3.2.4), and PRI, so that the HTTP/2 preface
-             * "PRI * HTTP/2.0" reaches its version: 505 */
+             * "PRI * HTTP/2.0" reaches its version: 505; with an HTTP/1
+             * version it is BAD_TARGET, which version_scan() reports */
+            if (p->method_ == HTTPMSG_METHOD_PRI)
+                p->bits_ |= B_PRI_STAR;
             p->sub_ = TF_STAR;
             i = 1;
         } else if (IS_ALPHA_(c)) {
@@ -1136,7 +1140,9 @@ static httpmsg_err limit_error(const httpmsg_parser *p, unsigned st)
  * first, -1 on error (*ps at the offending byte, *err set).  A major version
  * other than 1 is well-formed but not ours: HTTPMSG_ERR_VERSION_NOT_SUPPORTED
  * (505), reported at the minor digit, where the version is known to be
- * well-formed (`HTTP/01.1` and `HTTP/2x` are BAD_VERSION, 400). */
+ * well-formed (`HTTP/01.1` and `HTTP/2x` are BAD_VERSION, 400).  There too
+ * a request "PRI * HTTP/1.x" is known to be no HTTP/2 preface: its target,
+ * whose asterisk form belongs to OPTIONS, is BAD_TARGET. */
 static inline int version_scan(httpmsg_parser *p, const char **ps, const char *lim, httpmsg_err *err)
 {
     const char *s = *ps;
@@ -1156,8 +1162,8 @@ static inline int version_scan(httpmsg_parser *p, const char **ps, const char *l
             p->major_ = (uint8_t)(c - '0');
         } else if (p->sub_ == 7) {
             p->minor_ = (uint8_t)(c - '0');
-            if (p->major_ != 1) {
-                *err = HTTPMSG_ERR_VERSION_NOT_SUPPORTED;
+            if (p->major_ != 1 || UNLIKELY(p->bits_ & B_PRI_STAR)) {
+                *err = p->major_ != 1 ? HTTPMSG_ERR_VERSION_NOT_SUPPORTED : HTTPMSG_ERR_BAD_TARGET;
                 *ps = s;
                 return -1;
             }
