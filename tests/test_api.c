@@ -13,6 +13,7 @@
 #else
 #include <check.h>
 #endif
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -972,6 +973,154 @@ START_TEST(impl_chosen_once)
 }
 END_TEST
 
+/* Every byte value, at every place in a header name or value that the
+ * vector code classifies differently (each lane of a 64-byte window, the
+ * windows after the first, a buffer's shorter last one), on every scanning
+ * path this CPU runs: accepted exactly when RFC 9110 allows it there
+ * (tchar, §5.6.2; field-vchar, SP or HTAB, §5.5; with
+ * HTTPMSG_LENIENT_VALUE_CHARS anything but NUL, CR and LF), the value then
+ * delivered as sent; refused at that byte otherwise, each path with the
+ * same error at the same offset.  The classes are spelled out here, not
+ * taken from the library. */
+/* Check's assertions report each pass to the runner; these loops make some
+ * millions of checks, so they report failures only. */
+#define EXPECT_(cond, ...)                                                                             \
+    do {                                                                                               \
+        if (!(cond))                                                                                   \
+            ck_abort_msg(__VA_ARGS__);                                                                 \
+    } while (0)
+
+struct fieldcap {
+    char name[256], value[256];
+    size_t nn, nv;
+};
+static int cap_name(httpmsg_parser *p, const char *at, size_t n)
+{
+    struct fieldcap *c = p->data;
+    if (c->nn + n <= sizeof c->name) {
+        memcpy(c->name + c->nn, at, n);
+    }
+    c->nn += n;
+    return 0;
+}
+static int cap_value(httpmsg_parser *p, const char *at, size_t n)
+{
+    struct fieldcap *c = p->data;
+    if (c->nv + n <= sizeof c->value) {
+        memcpy(c->value + c->nv, at, n);
+    }
+    c->nv += n;
+    return 0;
+}
+static int rfc_tchar(int c) { return c > 0 && c < 0x80 && (isalnum(c) || strchr("!#$%&'*+-.^_`|~", c)); }
+static int rfc_value_byte(int c, int lenient)
+{
+    if (lenient)
+        return c != 0 && c != '\r' && c != '\n';
+    return c == ' ' || c == '\t' || (c > 0x20 && c != 0x7f);
+}
+
+/* Parses "GET / HTTP/1.1\r\n" + line + "\r\n\r\n" whole, from a buffer of
+ * exactly its size, with the named scanning path; returns the error, the
+ * offset in *off, what was captured in *cap. */
+static httpmsg_err parse_line_with(const char *impl, uint32_t flags, const char *line, size_t n, uint64_t *off,
+                                   struct fieldcap *cap)
+{
+    static const char start[] = "GET / HTTP/1.1\r\n";
+    httpmsg_settings st = {0};
+    httpmsg_parser p;
+    size_t len = sizeof start - 1 + n + 4, used;
+    char *buf = malloc(len);
+    httpmsg_err rc;
+    EXPECT_(buf != NULL, "out of memory");
+    memcpy(buf, start, sizeof start - 1);
+    memcpy(buf + sizeof start - 1, line, n);
+    memcpy(buf + len - 4, "\r\n\r\n", 4);
+    st.on_header_name = cap_name;
+    st.on_header_value = cap_value;
+    memset(cap, 0, sizeof *cap);
+    EXPECT_(httpmsg_init(&p, HTTPMSG_REQUEST, &st) == HTTPMSG_OK && httpmsg_set_impl(&p, impl) == HTTPMSG_OK &&
+                httpmsg_set_flags(&p, flags) == HTTPMSG_OK,
+            "%s: set-up refused", impl);
+    p.data = cap;
+    rc = httpmsg_execute(&p, buf, len, &used);
+    *off = rc == HTTPMSG_OK ? used : httpmsg_error_offset(&p);
+    free(buf);
+    return rc;
+}
+
+START_TEST(byte_classes_every_path)
+{
+    static const char *const impls[] = {"scalar", "sse4.2", "avx2", "avx512", "neon"};
+    const size_t pre = 16; /* "GET / HTTP/1.1\r\n" */
+    int paths = 0;
+    for (size_t i = 0; i < sizeof impls / sizeof *impls; i++) {
+        httpmsg_parser probe;
+        httpmsg_init(&probe, HTTPMSG_REQUEST, NULL);
+        if (httpmsg_set_impl(&probe, impls[i]) != HTTPMSG_OK)
+            continue; /* not in this build, or not on this CPU */
+        paths++;
+        for (int lenient = 0; lenient < 2; lenient++)
+            for (int c = 0; c < 256; c++)
+                for (size_t k = 1; k < 140; k++) {
+                    /* a value: k 'a's, c, then m more */
+                    char line[256];
+                    size_t m = 1 + (k * 7) % 50, n = 0;
+                    uint64_t off, ref_off;
+                    struct fieldcap cap, ref_cap;
+                    httpmsg_err rc, ref;
+                    memcpy(line, "X: ", 3);
+                    n = 3;
+                    memset(line + n, 'a', k);
+                    n += k;
+                    line[n++] = (char)c;
+                    memset(line + n, 'a', m);
+                    n += m;
+                    rc = parse_line_with(impls[i], lenient ? HTTPMSG_LENIENT_VALUE_CHARS : 0, line, n, &off, &cap);
+                    if (rfc_value_byte(c, lenient)) {
+                        EXPECT_(rc == HTTPMSG_OK, "%s: value byte 0x%02x at %zu refused (%s)", impls[i], c,
+                                      k, httpmsg_errname(rc));
+                        EXPECT_(cap.nn == 1 && cap.name[0] == 'X', "%s: name of 0x%02x at %zu", impls[i], c, k);
+                        EXPECT_(cap.nv == n - 3 && memcmp(cap.value, line + 3, n - 3) == 0,
+                                      "%s: value with 0x%02x at %zu not delivered as sent", impls[i], c, k);
+                    } else {
+                        EXPECT_(rc != HTTPMSG_OK, "%s: value byte 0x%02x at %zu accepted", impls[i], c, k);
+                        if (c != '\r' && c != '\n')
+                            EXPECT_(off == pre + 3 + k, "%s: value byte 0x%02x at %zu refused at %llu",
+                                          impls[i], c, k, (unsigned long long)off);
+                    }
+                    ref = parse_line_with("scalar", lenient ? HTTPMSG_LENIENT_VALUE_CHARS : 0, line, n, &ref_off,
+                                          &ref_cap);
+                    EXPECT_(rc == ref && off == ref_off, "%s and scalar differ: value byte 0x%02x at %zu",
+                                  impls[i], c, k);
+                    if (lenient || k >= 100 || c == ':')
+                        continue;
+                    /* a name: k 'b's, c, m more, then ": v" */
+                    n = 0;
+                    memset(line, 'b', k);
+                    n += k;
+                    line[n++] = (char)c;
+                    memset(line + n, 'b', m);
+                    n += m;
+                    memcpy(line + n, ": v", 3);
+                    n += 3;
+                    rc = parse_line_with(impls[i], 0, line, n, &off, &cap);
+                    if (rfc_tchar(c)) {
+                        EXPECT_(rc == HTTPMSG_OK, "%s: name byte 0x%02x at %zu refused (%s)", impls[i], c, k,
+                                      httpmsg_errname(rc));
+                        EXPECT_(cap.nn == n - 3 && memcmp(cap.name, line, n - 3) == 0, "%s: name with 0x%02x at %zu not delivered as sent", impls[i], c, k);
+                        EXPECT_(cap.nv == 1 && cap.value[0] == 'v', "%s: value after name with 0x%02x at %zu", impls[i], c, k);
+                    } else {
+                        EXPECT_(rc != HTTPMSG_OK && off == pre + k,
+                                      "%s: name byte 0x%02x at %zu: %s at %llu", impls[i], c, k,
+                                      httpmsg_errname(rc), (unsigned long long)off);
+                    }
+                }
+    }
+    ck_assert_int_ge(paths, 1);
+}
+END_TEST
+
 START_TEST(accessors)
 {
     httpmsg_parser p;
@@ -1315,6 +1464,7 @@ int main(void)
     tcase_add_test(tc, two_threads);
     tcase_add_test(tc, impl_chosen_once);
     tcase_add_test(tc, method_lookup);
+    tcase_add_test(tc, byte_classes_every_path);
     tcase_add_test(tc, accessors);
     tcase_add_test(tc, helpers);
     tcase_add_test(tc, whitespace_held_across_pieces);
