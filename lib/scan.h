@@ -14,7 +14,10 @@
  * range classes), sse4.2 (16-byte SSE2/SSSE3 vectors; SSE4.2 is what picks
  * it), avx2 (32 bytes), avx512 (the AVX2 vectors, then masked 64-byte table
  * lookups), neon (aarch64, 16 bytes).  Token membership in the SSE, AVX2 and
- * NEON code is a nibble lookup: bit (hi nibble) of lo_tab[lo nibble].
+ * NEON code is a nibble lookup: bit (hi nibble) of lo_tab[lo nibble].  The
+ * block fills of those three look each byte up once in a second pair of
+ * nibble tables that answers for tchar and strict field value together
+ * (FIELD_LO_U_).
  */
 
 /* Scanners are forced inline so that the class argument, a constant at
@@ -181,6 +184,35 @@ SCAN_INLINE_ void blk_set(struct blk *b, const char *base, const char *lim, uint
                     TL_(11), TL_(12), TL_(13), TL_(14), TL_(15)
 #define TCHAR_HI_U_ 1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0
 
+/* Field nibble tables, for the block fills: one lookup, f = field_lo[l] &
+ * field_hi[h] for byte 0xhl, answers both questions a field line asks.  A
+ * byte is a strict field-value byte (VCHAR / obs-text / SP / HTAB) when f is
+ * non-zero, a tchar when f & FT_TCHAR_ is.  Each bit stands for a set of
+ * low nibbles, and field_hi[h] names the sets row h is made of:
+ *   0x01-0x10  the tchars of rows 2, 3, 4, 5 and 7 (row 6, the tchars of
+ *              rows 4 and 7 together, uses those two bits)
+ *   0x20       row 7's other field bytes, '{' and '}' (not DEL)
+ *   0x40       HTAB (row 0's one field byte)
+ *   0x80       every byte of rows 2-5 and 8-f (field bytes, tchar or not)
+ * Rows 0 and 1 hold no tchar and row 1 no field byte. */
+#define FL_(l)                                                                                         \
+    (0x80 | (IS_TCHAR_(0x20 + (l)) ? 0x01 : 0) | (IS_TCHAR_(0x30 + (l)) ? 0x02 : 0) |                  \
+     (IS_TCHAR_(0x40 + (l)) ? 0x04 : 0) | (IS_TCHAR_(0x50 + (l)) ? 0x08 : 0) |                        \
+     (IS_TCHAR_(0x70 + (l)) ? 0x10 : 0) | ((l) != 0x0f && !IS_TCHAR_(0x70 + (l)) ? 0x20 : 0) |          \
+     ((l) == 0x09 ? 0x40 : 0))
+#define FIELD_LO_U_ FL_(0), FL_(1), FL_(2), FL_(3), FL_(4), FL_(5), FL_(6), FL_(7), FL_(8), FL_(9), FL_(10), \
+                    FL_(11), FL_(12), FL_(13), FL_(14), FL_(15)
+#define FIELD_HI_U_ 0x40, 0, 0x81, 0x82, 0x84, 0x88, 0x14, 0x30, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80
+#define FT_TCHAR_ 0x1f
+/* row 6 is rows 4 and 7 together */
+#define ROW6_OK_(l) (!IS_TCHAR_(0x60 + (l)) == !(IS_TCHAR_(0x40 + (l)) || IS_TCHAR_(0x70 + (l))))
+typedef char field_row6_check_[ROW6_OK_(0) && ROW6_OK_(1) && ROW6_OK_(2) && ROW6_OK_(3) && ROW6_OK_(4) &&
+                                        ROW6_OK_(5) && ROW6_OK_(6) && ROW6_OK_(7) && ROW6_OK_(8) && ROW6_OK_(9) &&
+                                        ROW6_OK_(10) && ROW6_OK_(11) && ROW6_OK_(12) && ROW6_OK_(13) &&
+                                        ROW6_OK_(14) && ROW6_OK_(15)
+                                    ? 1
+                                    : -1];
+
 /* ---- x86-64: SSE4.2 and AVX2 -------------------------------------------- */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(HTTPMSG_NO_SIMD)
 #define HTTPMSG_HAVE_X86_ 1
@@ -197,11 +229,12 @@ SCAN_INLINE_ void blk_set(struct blk *b, const char *base, const char *lim, uint
  * it. */
 #define K8_(x) x, x, x, x, x, x, x, x
 #define K32_(x) K8_(x), K8_(x), K8_(x), K8_(x)
-enum { K_TLO_, K_THI_, K_NIB_, K_1F_, K_20_, K_21_, K_TAB_, K_DEL_, K_CR_, K_LF_, K_HASH_, K_ROWS_ };
+enum { K_TLO_, K_THI_, K_NIB_, K_1F_, K_20_, K_21_, K_TAB_, K_DEL_, K_CR_, K_LF_, K_HASH_, K_FLO_, K_FHI_, K_FT_, K_ROWS_ };
 static const uint8_t vec_k_[K_ROWS_][32] __attribute__((aligned(32))) = {
     {TCHAR_LO_U_, TCHAR_LO_U_}, {TCHAR_HI_U_, TCHAR_HI_U_}, {K32_(0x0f)}, {K32_(0x1f)},  {K32_(0x20)},
     {K32_(0x21)},               {K32_(0x09)},               {K32_(0x7f)}, {K32_('\r')}, {K32_('\n')},
     {K32_('#')},
+    {FIELD_LO_U_, FIELD_LO_U_}, {FIELD_HI_U_, FIELD_HI_U_}, {K32_(FT_TCHAR_)},
 };
 typedef const uint8_t (*vec_k)[32];
 #define K16_(k, r) _mm_load_si128((const __m128i *)(k)[r])
@@ -256,7 +289,16 @@ SCAN_INLINE_ SSE_ATTR_ const char *scan_token_sse(const char *s, const char *e)
     return scan_cls_scalar(s, e, C_TCHAR);
 }
 
-/* The masks of the 64 bytes at src (vm: C_VALUE or C_VALUEL). */
+/* The field nibble lookup of v (see FIELD_LO_U_). */
+SCAN_INLINE_ SSE_ATTR_ __m128i field16_sse(__m128i v, vec_k k)
+{
+    __m128i lo = _mm_shuffle_epi8(K16_(k, K_FLO_), _mm_and_si128(v, K16_(k, K_NIB_)));
+    __m128i hi = _mm_shuffle_epi8(K16_(k, K_FHI_), _mm_and_si128(_mm_srli_epi16(v, 4), K16_(k, K_NIB_)));
+    return _mm_and_si128(lo, hi);
+}
+
+/* The masks of the 64 bytes at src (vm: C_VALUE or C_VALUEL): one lookup
+ * gives both classes, or the tchars alone for the lenient values. */
 SCAN_INLINE_ SSE_ATTR_ void blk_masks_sse(const char *src, uint8_t vm, uint64_t *pnt, uint64_t *pbv)
 {
     vec_k k = vec_k_;
@@ -264,8 +306,11 @@ SCAN_INLINE_ SSE_ATTR_ void blk_masks_sse(const char *src, uint8_t vm, uint64_t 
     __asm__ volatile("" : "+r"(k)); /* the loads stay here */
     for (int i = 0; i < 4; i++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(src + 16 * i));
-        nt |= (uint64_t)(uint32_t)_mm_movemask_epi8(out16_sse(v, C_TCHAR, k)) << (16 * i);
-        bv |= (uint64_t)(uint32_t)_mm_movemask_epi8(vm == C_VALUE ? out16_sse(v, C_VALUE, k) : out16_sse(v, C_VALUEL, k))
+        __m128i f = field16_sse(v, k);
+        nt |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(f, K16_(k, K_FT_)), _mm_setzero_si128()))
+              << (16 * i);
+        bv |= (uint64_t)(uint32_t)_mm_movemask_epi8(vm == C_VALUE ? _mm_cmpeq_epi8(f, _mm_setzero_si128())
+                                                                  : out16_sse(v, C_VALUEL, k))
               << (16 * i);
     }
     *pnt = nt;
@@ -305,7 +350,16 @@ SCAN_INLINE_ AVX2_ATTR_ uint32_t out32_avx2(__m256i v, uint8_t m, vec_k k)
     return (uint32_t)_mm256_movemask_epi8(out32v_avx2(v, m, k));
 }
 
-/* The masks of the 64 bytes at src (vm: C_VALUE or C_VALUEL). */
+/* The field nibble lookup of v, as field16_sse() does for 16. */
+SCAN_INLINE_ AVX2_ATTR_ __m256i field32_avx2(__m256i v, vec_k k)
+{
+    __m256i lo = _mm256_shuffle_epi8(K256_(k, K_FLO_), _mm256_and_si256(v, K256_(k, K_NIB_)));
+    __m256i hi = _mm256_shuffle_epi8(K256_(k, K_FHI_), _mm256_and_si256(_mm256_srli_epi16(v, 4), K256_(k, K_NIB_)));
+    return _mm256_and_si256(lo, hi);
+}
+
+/* The masks of the 64 bytes at src (vm: C_VALUE or C_VALUEL), as
+ * blk_masks_sse() makes them. */
 SCAN_INLINE_ AVX2_ATTR_ void blk_masks_avx2(const char *src, uint8_t vm, uint64_t *pnt, uint64_t *pbv)
 {
     vec_k k = vec_k_;
@@ -313,8 +367,13 @@ SCAN_INLINE_ AVX2_ATTR_ void blk_masks_avx2(const char *src, uint8_t vm, uint64_
     __asm__ volatile("" : "+r"(k)); /* the loads stay here */
     for (int i = 0; i < 2; i++) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(src + 32 * i));
-        nt |= (uint64_t)out32_avx2(v, C_TCHAR, k) << (32 * i);
-        bv |= (uint64_t)(vm == C_VALUE ? out32_avx2(v, C_VALUE, k) : out32_avx2(v, C_VALUEL, k)) << (32 * i);
+        __m256i f = field32_avx2(v, k);
+        nt |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+                  _mm256_cmpeq_epi8(_mm256_and_si256(f, K256_(k, K_FT_)), _mm256_setzero_si256()))
+              << (32 * i);
+        bv |= (uint64_t)(vm == C_VALUE ? (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(f, _mm256_setzero_si256()))
+                                       : out32_avx2(v, C_VALUEL, k))
+              << (32 * i);
     }
     *pnt = nt;
     *pbv = bv;
@@ -464,23 +523,20 @@ SCAN_INLINE_ uint64_t neon_mask64(uint8x16_t c0, uint8x16_t c1, uint8x16_t c2, u
     return vgetq_lane_u64(vreinterpretq_u64_u8(s0), 0);
 }
 
-SCAN_INLINE_ uint8x16_t tok16_neon_bad(uint8x16_t v)
-{
-    static const uint8_t lo_tab_[16] = {TCHAR_LO_U_}, hi_tab_[16] = {TCHAR_HI_U_};
-    uint8x16_t in = vandq_u8(vqtbl1q_u8(vld1q_u8(lo_tab_), vandq_u8(v, vdupq_n_u8(0x0f))),
-                             vqtbl1q_u8(vld1q_u8(hi_tab_), vshrq_n_u8(v, 4)));
-    return vceqq_u8(in, vdupq_n_u8(0));
-}
-
 SCAN_INLINE_ void blk_masks_neon(const char *src, uint8_t vm, uint64_t *nt, uint64_t *bv)
 {
-    uint8x16_t v[4];
-    for (int k = 0; k < 4; k++)
+    static const uint8_t lo_tab_[16] = {FIELD_LO_U_}, hi_tab_[16] = {FIELD_HI_U_};
+    const uint8x16_t lo_tab = vld1q_u8(lo_tab_), hi_tab = vld1q_u8(hi_tab_), ft = vdupq_n_u8(FT_TCHAR_);
+    uint8x16_t v[4], f[4];
+    for (int k = 0; k < 4; k++) {
         v[k] = vld1q_u8((const uint8_t *)src + 16 * k);
-    *nt = neon_mask64(tok16_neon_bad(v[0]), tok16_neon_bad(v[1]), tok16_neon_bad(v[2]), tok16_neon_bad(v[3]));
+        f[k] = vandq_u8(vqtbl1q_u8(lo_tab, vandq_u8(v[k], vdupq_n_u8(0x0f))), vqtbl1q_u8(hi_tab, vshrq_n_u8(v[k], 4)));
+    }
+    *nt = neon_mask64(vceqq_u8(vandq_u8(f[0], ft), vdupq_n_u8(0)), vceqq_u8(vandq_u8(f[1], ft), vdupq_n_u8(0)),
+                      vceqq_u8(vandq_u8(f[2], ft), vdupq_n_u8(0)), vceqq_u8(vandq_u8(f[3], ft), vdupq_n_u8(0)));
     if (vm == C_VALUE)
-        *bv = neon_mask64(bad16_neon(v[0], C_VALUE), bad16_neon(v[1], C_VALUE), bad16_neon(v[2], C_VALUE),
-                          bad16_neon(v[3], C_VALUE));
+        *bv = neon_mask64(vceqq_u8(f[0], vdupq_n_u8(0)), vceqq_u8(f[1], vdupq_n_u8(0)), vceqq_u8(f[2], vdupq_n_u8(0)),
+                          vceqq_u8(f[3], vdupq_n_u8(0)));
     else
         *bv = neon_mask64(bad16_neon(v[0], C_VALUEL), bad16_neon(v[1], C_VALUEL), bad16_neon(v[2], C_VALUEL),
                           bad16_neon(v[3], C_VALUEL));
