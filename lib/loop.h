@@ -55,7 +55,9 @@ static LOOP_ATTR __attribute__((noinline)) const char *BLK_LAST(struct blk *b, c
                                                                const char *lo, int value, uint8_t vm)
 {
     BLOCK_FILL(b, pos, lim, lo, vm);
-    return pos + ctz64(value ? b->bv : b->nt); /* the padding bits make it non-zero */
+    /* the window may start before pos; its padding bit at lim makes this
+     * non-zero */
+    return pos + ctz64((value ? b->bv : b->nt) >> (size_t)(pos - b->base));
 }
 static LOOP_ATTR __attribute__((noinline)) const char *BLK_MORE(struct blk *b, const char *pos, const char *lim,
                                                                const char *lo, int value, uint8_t vm)

@@ -115,62 +115,50 @@ SCAN_INLINE_ const char *scan_value_scalar(const char *s, const char *e, uint8_t
  * so that a search that reaches them ends at the limit.  The vector
  * implementations fill it; finding the next delimiter is then a shift and a
  * count of zeros, instead of a loop whose exit a branch predictor cannot
- * foresee. */
+ * foresee.  A window asked for where fewer than 64 bytes are left before
+ * the limit is, when the buffer holds them, classified from the 64 bytes
+ * that end at the limit, and made the 63 of them before it and one bit of
+ * padding: base is then before the position asked for (searches start at
+ * or after it). */
 struct blk {
     const char *base;
     uint64_t nt, bv;
 };
 
-/* Where to load the block at base from: base itself when 64 bytes are
- * there; for a shorter tail, the 64 bytes ending at lim when the buffer
- * (from lo) holds them, the masks then to be shifted right by *shift; else
- * a zero-padded copy in tmp. */
-SCAN_INLINE_ const char *blk_src(const char *base, const char *lim, const char *lo, char tmp[64], size_t *shift)
-{
-    size_t n = (size_t)(lim - base);
-    *shift = 0;
-    if (n >= 64)
-        return base;
-    if (lim - lo >= 64) {
-        *shift = 64 - n;
-        return lim - 64;
-    }
-    memset(tmp, 0, 64);
-    memcpy(tmp, base, n);
-    return tmp;
-}
-
-/* Store a block's masks, shifted into place, bits past the limit set. */
-SCAN_INLINE_ void blk_set(struct blk *b, const char *base, const char *lim, uint64_t nt, uint64_t bv, size_t shift)
-{
-    size_t n = (size_t)(lim - base);
-    uint64_t pad = n < 64 ? ~(uint64_t)0 << n : 0;
-    b->base = base;
-    b->nt = (nt >> shift) | pad;
-    b->bv = (bv >> shift) | pad;
-}
-
 /* A block fill made of a masks function, masks(src, vm, &nt, &bv), which
- * classifies the 64 bytes at src: inline where 64 bytes are there, the
- * shorter tail of a buffer out of line. */
+ * classifies the 64 bytes at src: inline where 64 bytes are there, from
+ * base or ending at lim; out of line only for a buffer shorter than 64
+ * bytes from lo, classified from a zero-padded copy. */
 #define BLK_FILL_FNS_(fill, masks, attr)                                                               \
     static attr __attribute__((noinline)) void fill##_tail(struct blk *b, const char *base, const char *lim, \
                                                            const char *lo, uint8_t vm)                 \
     {                                                                                                  \
         char tmp[64];                                                                                  \
-        size_t shift;                                                                                  \
-        uint64_t nt, bv;                                                                               \
-        masks(blk_src(base, lim, lo, tmp, &shift), vm, &nt, &bv);                                      \
-        blk_set(b, base, lim, nt, bv, shift);                                                          \
+        size_t n = (size_t)(lim - base);                                                               \
+        uint64_t nt, bv, pad = ~(uint64_t)0 << n; /* n < 64 */                                         \
+        (void)lo;                                                                                      \
+        memset(tmp, 0, 64);                                                                            \
+        memcpy(tmp, base, n);                                                                          \
+        masks(tmp, vm, &nt, &bv);                                                                      \
+        b->base = base;                                                                                \
+        b->nt = nt | pad;                                                                              \
+        b->bv = bv | pad;                                                                              \
     }                                                                                                  \
     SCAN_INLINE_ attr void fill(struct blk *b, const char *base, const char *lim, const char *lo, uint8_t vm) \
     {                                                                                                  \
         if (lim - base < 64) {                                                                         \
-            fill##_tail(b, base, lim, lo, vm);                                                         \
-        } else {                                                                                       \
-            b->base = base;                                                                            \
-            masks(base, vm, &b->nt, &b->bv);                                                           \
+            if (lim - lo < 64) {                                                                       \
+                fill##_tail(b, base, lim, lo, vm);                                                     \
+                return;                                                                                \
+            }                                                                                          \
+            masks(lim - 64, vm, &b->nt, &b->bv);                                                       \
+            b->base = lim - 63;                                                                        \
+            b->nt = b->nt >> 1 | (uint64_t)1 << 63;                                                    \
+            b->bv = b->bv >> 1 | (uint64_t)1 << 63;                                                    \
+            return;                                                                                    \
         }                                                                                              \
+        b->base = base;                                                                                \
+        masks(base, vm, &b->nt, &b->bv);                                                               \
     }
 
 /* Token nibble table: bit h of tchar_lo[l] is set when byte 0xhl is a tchar
