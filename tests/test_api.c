@@ -2,8 +2,9 @@
  * test_api.c - the API's promises, as httpmsg.h states them: arguments,
  * NULL callbacks, zero-length calls, sticky errors, reset and reuse, pause
  * and resume, user errors, upgrades, accessors, helpers, and parsers that
- * run interleaved or on two threads without interfering, and the scanning
- * code chosen once per process.
+ * run interleaved or on two threads without interfering, the scanning
+ * code chosen once per process, and every scanning path's character classes
+ * for field names and values, byte by byte.
  */
 #define _POSIX_C_SOURCE 200112L /* setenv */
 #include <httpmsg.h>
