@@ -995,22 +995,23 @@ struct fieldcap {
     char name[256], value[256];
     size_t nn, nv;
 };
+/* Appends a piece to a capture of cap bytes; *len counts past a full one. */
+static void cap_add(char *dst, size_t cap, size_t *len, const char *at, size_t n)
+{
+    if (*len + n <= cap)
+        memcpy(dst + *len, at, n);
+    *len += n;
+}
 static int cap_name(httpmsg_parser *p, const char *at, size_t n)
 {
     struct fieldcap *c = p->data;
-    if (c->nn + n <= sizeof c->name) {
-        memcpy(c->name + c->nn, at, n);
-    }
-    c->nn += n;
+    cap_add(c->name, sizeof c->name, &c->nn, at, n);
     return 0;
 }
 static int cap_value(httpmsg_parser *p, const char *at, size_t n)
 {
     struct fieldcap *c = p->data;
-    if (c->nv + n <= sizeof c->value) {
-        memcpy(c->value + c->nv, at, n);
-    }
-    c->nv += n;
+    cap_add(c->value, sizeof c->value, &c->nv, at, n);
     return 0;
 }
 static int rfc_tchar(int c) { return c > 0 && c < 0x80 && (isalnum(c) || strchr("!#$%&'*+-.^_`|~", c)); }
