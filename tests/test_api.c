@@ -1080,21 +1080,21 @@ START_TEST(byte_classes_every_path)
                     n += m;
                     rc = parse_line_with(impls[i], lenient ? HTTPMSG_LENIENT_VALUE_CHARS : 0, line, n, &off, &cap);
                     if (rfc_value_byte(c, lenient)) {
-                        EXPECT_(rc == HTTPMSG_OK, "%s: value byte 0x%02x at %zu refused (%s)", impls[i], c,
-                                      k, httpmsg_errname(rc));
+                        EXPECT_(rc == HTTPMSG_OK, "%s: value byte 0x%02x at %zu refused (%s)", impls[i], c, k,
+                                httpmsg_errname(rc));
                         EXPECT_(cap.nn == 1 && cap.name[0] == 'X', "%s: name of 0x%02x at %zu", impls[i], c, k);
                         EXPECT_(cap.nv == n - 3 && memcmp(cap.value, line + 3, n - 3) == 0,
-                                      "%s: value with 0x%02x at %zu not delivered as sent", impls[i], c, k);
+                                "%s: value with 0x%02x at %zu not delivered as sent", impls[i], c, k);
                     } else {
                         EXPECT_(rc != HTTPMSG_OK, "%s: value byte 0x%02x at %zu accepted", impls[i], c, k);
                         if (c != '\r' && c != '\n')
-                            EXPECT_(off == pre + 3 + k, "%s: value byte 0x%02x at %zu refused at %llu",
-                                          impls[i], c, k, (unsigned long long)off);
+                            EXPECT_(off == pre + 3 + k, "%s: value byte 0x%02x at %zu refused at %llu", impls[i], c, k,
+                                    (unsigned long long)off);
                     }
                     ref = parse_line_with("scalar", lenient ? HTTPMSG_LENIENT_VALUE_CHARS : 0, line, n, &ref_off,
                                           &ref_cap);
-                    EXPECT_(rc == ref && off == ref_off, "%s and scalar differ: value byte 0x%02x at %zu",
-                                  impls[i], c, k);
+                    EXPECT_(rc == ref && off == ref_off, "%s and scalar differ: value byte 0x%02x at %zu", impls[i], c,
+                            k);
                     if (lenient || k >= 100 || c == ':')
                         continue;
                     /* a name: k 'b's, c, m more, then ": v" */
@@ -1109,13 +1109,14 @@ START_TEST(byte_classes_every_path)
                     rc = parse_line_with(impls[i], 0, line, n, &off, &cap);
                     if (rfc_tchar(c)) {
                         EXPECT_(rc == HTTPMSG_OK, "%s: name byte 0x%02x at %zu refused (%s)", impls[i], c, k,
-                                      httpmsg_errname(rc));
-                        EXPECT_(cap.nn == n - 3 && memcmp(cap.name, line, n - 3) == 0, "%s: name with 0x%02x at %zu not delivered as sent", impls[i], c, k);
-                        EXPECT_(cap.nv == 1 && cap.value[0] == 'v', "%s: value after name with 0x%02x at %zu", impls[i], c, k);
+                                httpmsg_errname(rc));
+                        EXPECT_(cap.nn == n - 3 && memcmp(cap.name, line, n - 3) == 0,
+                                "%s: name with 0x%02x at %zu not delivered as sent", impls[i], c, k);
+                        EXPECT_(cap.nv == 1 && cap.value[0] == 'v', "%s: value after name with 0x%02x at %zu", impls[i],
+                                c, k);
                     } else {
-                        EXPECT_(rc != HTTPMSG_OK && off == pre + k,
-                                      "%s: name byte 0x%02x at %zu: %s at %llu", impls[i], c, k,
-                                      httpmsg_errname(rc), (unsigned long long)off);
+                        EXPECT_(rc != HTTPMSG_OK && off == pre + k, "%s: name byte 0x%02x at %zu: %s at %llu", impls[i],
+                                c, k, httpmsg_errname(rc), (unsigned long long)off);
                     }
                 }
     }
