@@ -131,12 +131,11 @@ struct blk {
  * bytes from lo, classified from a zero-padded copy. */
 #define BLK_FILL_FNS_(fill, masks, attr)                                                               \
     static attr __attribute__((noinline)) void fill##_tail(struct blk *b, const char *base, const char *lim, \
-                                                           const char *lo, uint8_t vm)                 \
+                                                           uint8_t vm)                                 \
     {                                                                                                  \
         char tmp[64];                                                                                  \
         size_t n = (size_t)(lim - base);                                                               \
         uint64_t nt, bv, pad = ~(uint64_t)0 << n; /* n < 64 */                                         \
-        (void)lo;                                                                                      \
         memset(tmp, 0, 64);                                                                            \
         memcpy(tmp, base, n);                                                                          \
         masks(tmp, vm, &nt, &bv);                                                                      \
@@ -148,7 +147,7 @@ struct blk {
     {                                                                                                  \
         if (lim - base < 64) {                                                                         \
             if (lim - lo < 64) {                                                                       \
-                fill##_tail(b, base, lim, lo, vm);                                                     \
+                fill##_tail(b, base, lim, vm);                                                         \
                 return;                                                                                \
             }                                                                                          \
             masks(lim - 64, vm, &b->nt, &b->bv);                                                       \
